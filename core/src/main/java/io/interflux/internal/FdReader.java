@@ -1,0 +1,279 @@
+package io.interflux.internal;
+
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The read half of the fd-stream bridge: a non-blocking descriptor as a {@link Flux} of frames.
+ *
+ * <p>The descriptor is read only while the subscriber has outstanding demand. Each read fills one
+ * buffer of {@code max(readBufferSize, framing.minBufferSize())} bytes, from which frames are cut
+ * as they are requested; with no demand the bytes stay in the kernel and the writer on the other
+ * side is held back. When a read says {@code EAGAIN} the descriptor is armed once on its poller
+ * and the drain resumes on the loop thread when it is readable.
+ *
+ * <p>One subscriber at a time. When its subscription ends (complete, error or cancel) the
+ * descriptor is closed, so a process writing to it sees {@code EPIPE}, as with {@code head} in a
+ * shell pipeline.
+ */
+public final class FdReader {
+
+    private static final int NEW = 0, SUBSCRIBED = 1, CLOSED = 2;
+
+    private final Poller poller;
+    private final int fd;
+    private final String description;
+    private final int readBufferSize;
+    private final AtomicReference<Object> state = new AtomicReference<>(NEW);
+
+    /**
+     * @param fd             a descriptor in non-blocking mode; this reader owns and closes it
+     * @param description    what the descriptor is, for errors: {@code "stdout of ls [pid 42]"}
+     * @param readBufferSize the most bytes one read asks for
+     */
+    public FdReader(Poller poller, int fd, String description, int readBufferSize) {
+        if (readBufferSize <= 0) {
+            throw new IllegalArgumentException("readBufferSize > 0 required but it was " + readBufferSize);
+        }
+        this.poller = poller;
+        this.fd = fd;
+        this.description = description;
+        this.readBufferSize = readBufferSize;
+    }
+
+    /** The frames of the descriptor; may be subscribed once. */
+    public Flux<byte[]> receive(Framing framing) {
+        return new FluxFdRead(this, framing);
+    }
+
+    /**
+     * Closes the descriptor. A current subscriber is completed first, on its drain, so no read
+     * can race the close. Idempotent.
+     */
+    public void close() {
+        for (;;) {
+            Object s = state.get();
+            if (s instanceof ReadSubscription) {
+                ((ReadSubscription) s).closeFromOwner();
+                return;
+            }
+            if (s.equals(CLOSED)) {
+                return;
+            }
+            if (state.compareAndSet(NEW, CLOSED)) {
+                Native.libc().close(fd);
+                return;
+            }
+        }
+    }
+
+    /** Whether the descriptor is closed. */
+    public boolean isClosed() {
+        return state.get().equals(CLOSED);
+    }
+
+    /** The descriptor number, while open. */
+    public int fd() {
+        return fd;
+    }
+
+    static final class FluxFdRead extends Flux<byte[]> {
+        private final FdReader reader;
+        private final Framing framing;
+
+        FluxFdRead(FdReader reader, Framing framing) {
+            this.reader = reader;
+            this.framing = java.util.Objects.requireNonNull(framing, "framing");
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super byte[]> actual) {
+            ReadSubscription s = new ReadSubscription(reader, framing, actual);
+            if (!reader.state.compareAndSet(NEW, s)) {
+                Object st = reader.state.get();
+                Operators.error(actual, new IllegalStateException(st.equals(CLOSED)
+                        ? reader.description + " is closed"
+                        : reader.description + " allows only one subscriber at a time"));
+                return;
+            }
+            actual.onSubscribe(s);
+        }
+    }
+
+    static final class ReadSubscription implements org.reactivestreams.Subscription, ReadyHandler {
+        private final FdReader reader;
+        private final CoreSubscriber<? super byte[]> actual;
+        private final FrameDecoder decoder;
+        private final ByteBuffer buffer;
+        private final long bufferAddress;
+        private final Registration registration;
+        private boolean eof;
+        private boolean terminated;
+
+        volatile boolean cancelled;
+        volatile boolean ownerClosed;
+        volatile long requested;
+        static final AtomicLongFieldUpdater<ReadSubscription> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(ReadSubscription.class, "requested");
+        volatile int wip;
+        static final AtomicIntegerFieldUpdater<ReadSubscription> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(ReadSubscription.class, "wip");
+
+        ReadSubscription(FdReader reader, Framing framing, CoreSubscriber<? super byte[]> actual) {
+            this.reader = reader;
+            this.actual = actual;
+            this.decoder = framing.newDecoder();
+            int size = Math.max(reader.readBufferSize, framing.minBufferSize());
+            this.buffer = ByteBuffer.allocateDirect(size);
+            this.buffer.flip(); // read mode, empty
+            this.bufferAddress = Native.address(buffer);
+            this.registration = reader.poller.register(reader.fd, this);
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            drain();
+        }
+
+        void closeFromOwner() {
+            ownerClosed = true;
+            drain();
+        }
+
+        @Override
+        public void ready(int events) {
+            drain();
+        }
+
+        /*
+         * Serialised by wip: whichever thread wins (a requester, the loop after readiness, a
+         * canceller) reads and emits; the others leave a missed count behind. Reads are
+         * non-blocking, so running the drain on a requester's thread is safe and saves a hop.
+         */
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (!terminated) {
+                    drainOnce();
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void drainOnce() {
+            if (cancelled) {
+                release();
+                return;
+            }
+            if (ownerClosed) {
+                release();
+                actual.onComplete();
+                return;
+            }
+            long r = requested;
+            long e = 0;
+            while (e != r) {
+                byte[] frame;
+                try {
+                    frame = eof ? decoder.decodeLast(buffer) : decoder.decode(buffer);
+                } catch (RuntimeException ex) {
+                    fail(ex);
+                    return;
+                }
+                if (frame != null) {
+                    actual.onNext(frame);
+                    e++;
+                    if (cancelled || ownerClosed) {
+                        return; // the next pass releases
+                    }
+                    continue;
+                }
+                if (eof) {
+                    release();
+                    actual.onComplete();
+                    return;
+                }
+                long n = fill();
+                if (n > 0) {
+                    continue;
+                }
+                if (n == 0) {
+                    eof = true;
+                    continue;
+                }
+                int errno = (int) -n;
+                if (errno == Native.EAGAIN) {
+                    registration.arm(Poller.EPOLLIN);
+                    break;
+                }
+                fail(IpcException.fromErrno("read", reader.description, errno));
+                return;
+            }
+            if (e != 0 && r != Long.MAX_VALUE) {
+                REQUESTED.addAndGet(this, -e);
+            }
+            if (eof && !buffer.hasRemaining()) {
+                release();
+                actual.onComplete();
+            }
+        }
+
+        /** One read into the free part of the buffer: bytes read, 0 at end of stream, or -errno. */
+        private long fill() {
+            buffer.compact();
+            long n;
+            for (;;) {
+                n = Native.libc().read(reader.fd, bufferAddress + buffer.position(), buffer.remaining());
+                if (n >= 0) {
+                    buffer.position(buffer.position() + (int) n);
+                    break;
+                }
+                int errno = Native.errno();
+                if (errno != Native.EINTR) {
+                    n = -errno;
+                    break;
+                }
+            }
+            buffer.flip();
+            return n;
+        }
+
+        private void fail(Throwable t) {
+            release();
+            actual.onError(t);
+        }
+
+        private void release() {
+            if (terminated) {
+                return;
+            }
+            terminated = true;
+            registration.cancel();
+            reader.state.set(CLOSED);
+            Native.libc().close(reader.fd);
+        }
+    }
+}

@@ -1,0 +1,385 @@
+package io.interflux.internal;
+
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The write half of the fd-stream bridge: frames from a {@link Publisher} written to a
+ * non-blocking descriptor as fast as the kernel accepts them, and no faster.
+ *
+ * <p>A send requests at most {@code prefetch} frames ahead, copies them into one write buffer,
+ * writes until the kernel answers {@code EAGAIN}, arms the descriptor for writability and only
+ * then goes on; frames are requested again as they are written (75% replenish). Memory is
+ * bounded by the buffer plus {@code prefetch} frames.
+ *
+ * <p>One send at a time; the descriptor stays open after a send completes, for the next one,
+ * until {@link #close()}.
+ */
+public final class FdWriter {
+
+    /** Frames a send requests ahead of what it has written. */
+    public static final int DEFAULT_PREFETCH = 256;
+
+    private static final Object IDLE = new Object();
+    private static final Object CLOSED = new Object();
+
+    private final Poller poller;
+    private final int fd;
+    private final String description;
+    private final int bufferSize;
+    private final AtomicReference<Object> state = new AtomicReference<>(IDLE);
+
+    /**
+     * @param fd          a descriptor in non-blocking mode; this writer owns and closes it
+     * @param description what the descriptor is, for errors: {@code "stdin of cat [pid 42]"}
+     * @param bufferSize  bytes gathered into one {@code write(2)}
+     */
+    public FdWriter(Poller poller, int fd, String description, int bufferSize) {
+        if (bufferSize <= 0) {
+            throw new IllegalArgumentException("bufferSize > 0 required but it was " + bufferSize);
+        }
+        this.poller = poller;
+        this.fd = fd;
+        this.description = description;
+        this.bufferSize = bufferSize;
+    }
+
+    /**
+     * Writes every frame of {@code frames}; completes when the last byte is in the kernel. Lazy:
+     * nothing happens until subscribed.
+     */
+    public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
+        Objects.requireNonNull(frames, "frames");
+        Objects.requireNonNull(framing, "framing");
+        return new MonoFdWrite(this, frames, framing);
+    }
+
+    /**
+     * Closes the descriptor so the reader sees end of stream. A send in progress fails with a
+     * {@link java.util.concurrent.CancellationException}. Idempotent.
+     */
+    public void close() {
+        for (;;) {
+            Object s = state.get();
+            if (s == CLOSED) {
+                return;
+            }
+            if (s instanceof WriteSubscriber) {
+                ((WriteSubscriber) s).closeFromOwner();
+                return;
+            }
+            if (state.compareAndSet(IDLE, CLOSED)) {
+                Native.libc().close(fd);
+                return;
+            }
+        }
+    }
+
+    /** Whether the descriptor is closed. */
+    public boolean isClosed() {
+        return state.get() == CLOSED;
+    }
+
+    static final class MonoFdWrite extends Mono<Void> {
+        private final FdWriter writer;
+        private final Publisher<byte[]> frames;
+        private final Framing framing;
+
+        MonoFdWrite(FdWriter writer, Publisher<byte[]> frames, Framing framing) {
+            this.writer = writer;
+            this.frames = frames;
+            this.framing = framing;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            WriteSubscriber w = new WriteSubscriber(writer, framing, actual);
+            if (!writer.state.compareAndSet(IDLE, w)) {
+                Object s = writer.state.get();
+                Operators.error(actual, s == CLOSED
+                        ? IpcException.fromErrno("write", writer.description, Native.EPIPE_CLOSED_LOCALLY)
+                        : new IllegalStateException("a send to " + writer.description + " is already in progress"));
+                return;
+            }
+            frames.subscribe(w);
+        }
+    }
+
+    static final class WriteSubscriber implements CoreSubscriber<byte[]>, Subscription, ReadyHandler {
+        private final FdWriter writer;
+        private final CoreSubscriber<? super Void> actual;
+        private final io.interflux.internal.FrameEncoder encoder;
+        private final Queue<byte[]> queue;
+        private final int limit;
+        private final ByteBuffer buffer;
+        private final long bufferAddress;
+        private Registration registration;
+        private Subscription upstream;
+        private int consumed;
+
+        /* the frame being copied into the buffer: prefix, payload, suffix and how far we are */
+        private byte[] pendingPrefix;
+        private byte[] pendingPayload;
+        private byte[] pendingSuffix;
+        private int pendingOffset;
+
+        private boolean terminated;
+        volatile boolean done;
+        Throwable error;
+        volatile boolean cancelled;
+        volatile boolean ownerClosed;
+        volatile int wip;
+        static final AtomicIntegerFieldUpdater<WriteSubscriber> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(WriteSubscriber.class, "wip");
+
+        WriteSubscriber(FdWriter writer, Framing framing, CoreSubscriber<? super Void> actual) {
+            this.writer = writer;
+            this.actual = actual;
+            this.encoder = framing.encoder();
+            this.queue = Queues.<byte[]>get(DEFAULT_PREFETCH).get();
+            this.limit = DEFAULT_PREFETCH - (DEFAULT_PREFETCH >> 2);
+            this.buffer = ByteBuffer.allocateDirect(writer.bufferSize);
+            this.bufferAddress = Native.address(buffer);
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                registration = writer.poller.register(writer.fd, this);
+                actual.onSubscribe(this);
+                s.request(DEFAULT_PREFETCH);
+            }
+        }
+
+        @Override
+        public void onNext(byte[] frame) {
+            if (done) {
+                Operators.onNextDropped(frame, actual.currentContext());
+                return;
+            }
+            if (!queue.offer(frame)) {
+                error = Operators.onOperatorError(upstream, reactor.core.Exceptions.failWithOverflow(),
+                        frame, actual.currentContext());
+                done = true;
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            error = t;
+            done = true;
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            drain();
+        }
+
+        /** Mono<Void> needs no demand; the frames' demand is ours to manage. */
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            drain();
+        }
+
+        void closeFromOwner() {
+            ownerClosed = true;
+            drain();
+        }
+
+        @Override
+        public void ready(int events) {
+            drain();
+        }
+
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (!terminated) {
+                    drainOnce();
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void drainOnce() {
+            for (;;) {
+                if (cancelled) {
+                    upstream.cancel();
+                    finish(false);
+                    return;
+                }
+                if (ownerClosed) {
+                    upstream.cancel();
+                    finish(true);
+                    actual.onError(new java.util.concurrent.CancellationException(
+                            writer.description + " was closed while a send was in progress"));
+                    return;
+                }
+                boolean d = done;
+                try {
+                    fillBuffer();
+                } catch (RuntimeException ex) {
+                    upstream.cancel();
+                    finish(false);
+                    actual.onError(ex);
+                    return;
+                }
+                if (buffer.position() > 0) {
+                    int errno = flush();
+                    if (errno == 0) {
+                        continue;
+                    }
+                    if (errno == Native.EAGAIN) {
+                        registration.arm(Poller.EPOLLOUT);
+                        return;
+                    }
+                    upstream.cancel();
+                    finish(false);
+                    actual.onError(errno == Native.EPIPE
+                            ? new IpcException("write", writer.description, errno,
+                                "the reading end is closed: the peer exited or stopped reading")
+                            : IpcException.fromErrno("write", writer.description, errno));
+                    return;
+                }
+                if (pendingPayload == null && queue.isEmpty()) {
+                    if (d) {
+                        finish(false);
+                        Throwable e = error;
+                        if (e != null) {
+                            actual.onError(e);
+                        } else {
+                            actual.onComplete();
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+
+        /** Copies queued frames into the buffer until it is full or nothing is left. */
+        private void fillBuffer() {
+            while (buffer.hasRemaining()) {
+                if (pendingPayload == null) {
+                    byte[] frame = queue.poll();
+                    if (frame == null) {
+                        return;
+                    }
+                    encoder.check(frame);
+                    if (++consumed == limit) {
+                        consumed = 0;
+                        upstream.request(limit);
+                    }
+                    byte[] prefix = encoder.prefix(frame);
+                    byte[] suffix = encoder.suffix();
+                    if (buffer.remaining() >= prefix.length + frame.length + suffix.length) {
+                        buffer.put(prefix).put(frame).put(suffix);
+                        continue;
+                    }
+                    pendingPrefix = prefix;
+                    pendingPayload = frame;
+                    pendingSuffix = suffix;
+                    pendingOffset = 0;
+                }
+                copyPending();
+            }
+        }
+
+        /** Copies as much of the pending frame as fits, across its three segments. */
+        private void copyPending() {
+            int total = pendingPrefix.length + pendingPayload.length + pendingSuffix.length;
+            while (buffer.hasRemaining() && pendingOffset < total) {
+                byte[] seg;
+                int at = pendingOffset;
+                if (at < pendingPrefix.length) {
+                    seg = pendingPrefix;
+                } else if ((at -= pendingPrefix.length) < pendingPayload.length) {
+                    seg = pendingPayload;
+                } else {
+                    at -= pendingPayload.length;
+                    seg = pendingSuffix;
+                }
+                int n = Math.min(buffer.remaining(), seg.length - at);
+                buffer.put(seg, at, n);
+                pendingOffset += n;
+            }
+            if (pendingOffset == total) {
+                pendingPrefix = pendingPayload = pendingSuffix = null;
+            }
+        }
+
+        /** Writes the buffer: 0 when all of it went out, otherwise the errno that stopped it. */
+        private int flush() {
+            buffer.flip();
+            try {
+                while (buffer.hasRemaining()) {
+                    long n = Native.libc().write(writer.fd, bufferAddress + buffer.position(), buffer.remaining());
+                    if (n >= 0) {
+                        buffer.position(buffer.position() + (int) n);
+                        continue;
+                    }
+                    int errno = Native.errno();
+                    if (errno != Native.EINTR) {
+                        return errno;
+                    }
+                }
+                return 0;
+            } finally {
+                buffer.compact();
+            }
+        }
+
+        private void finish(boolean closeDescriptor) {
+            terminated = true;
+            queue.clear();
+            if (registration != null) {
+                registration.cancel();
+            }
+            if (closeDescriptor) {
+                writer.state.set(CLOSED);
+                Native.libc().close(writer.fd);
+            } else {
+                writer.state.compareAndSet(this, IDLE);
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.interflux.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Cuts frames out of a byte stream. One instance serves one stream and is used by one thread at
+ * a time (the stream's drain loop).
+ */
+public interface FrameDecoder {
+
+    /**
+     * The next complete frame in {@code in} (read mode), consuming its bytes, or {@code null}
+     * when {@code in} holds no complete frame yet.
+     *
+     * @throws io.interflux.FrameTooLargeException when the frame being read breaks the limit
+     */
+    byte[] decode(ByteBuffer in);
+
+    /**
+     * Called at end of stream with what is left in {@code in}: the final frame, or
+     * {@code null} when nothing is left.
+     *
+     * @throws java.io.UncheckedIOException when the stream ended inside a frame that cannot end there
+     */
+    byte[] decodeLast(ByteBuffer in);
+}

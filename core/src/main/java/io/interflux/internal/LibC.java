@@ -1,0 +1,41 @@
+package io.interflux.internal;
+
+import jnr.ffi.annotations.Out;
+
+/**
+ * The libc entry points every transport shares, bound once through jnr-ffi.
+ *
+ * <p>Pointers are passed as raw {@code long} addresses (Interflux supports 64-bit Linux only),
+ * which keeps the call path free of marshalling objects. Return values follow libc: {@code -1}
+ * and {@code errno} on failure, read with {@link Native#errno()}.
+ */
+public interface LibC {
+
+    int pipe2(@Out int[] fds, int flags);
+
+    long read(int fd, long buf, long count);
+
+    long write(int fd, long buf, long count);
+
+    int close(int fd);
+
+    int fcntl(int fd, int cmd, int arg);
+
+    int open(String path, int flags, int mode);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, long event);
+
+    int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis);
+
+    int eventfd(int initialValue, int flags);
+
+    int waitpid(int pid, @Out int[] status, int options);
+
+    int kill(int pid, int signal);
+
+    int getpid();
+
+    long syscall(long number, long a1, long a2, long a3, long a4);
+}

@@ -1,0 +1,128 @@
+package io.interflux.internal;
+
+import jnr.constants.platform.Errno;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Access to {@link LibC}, errno and the Linux constants Interflux uses.
+ *
+ * <p>The constants are the generic Linux values shared by x86_64 and aarch64, the two
+ * platforms Interflux supports; on any other platform {@link #libc()} refuses with an
+ * {@link UnsupportedOperationException} instead of calling into an unknown ABI.
+ */
+public final class Native {
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_NOFOLLOW = 0400000;
+
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EPIPE = 32;
+    public static final int ECHILD = 10;
+    public static final int ENOSYS = 38;
+    public static final int EBADF = 9;
+    /** The errno reported for a send to a descriptor this process already closed. */
+    public static final int EPIPE_CLOSED_LOCALLY = EBADF;
+
+    public static final int WNOHANG = 1;
+
+    static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    static final long SYS_PIDFD_OPEN = 434;
+
+    private static final boolean X86_64 = Platform.getNativePlatform().getCPU() == Platform.CPU.X86_64;
+
+    /** Size of {@code struct epoll_event}: packed on x86_64, naturally aligned elsewhere. */
+    static final int EPOLL_EVENT_SIZE = X86_64 ? 12 : 16;
+    /** Offset of {@code epoll_event.data} inside the struct. */
+    static final int EPOLL_DATA_OFFSET = X86_64 ? 4 : 8;
+
+    private Native() {
+    }
+
+    private static final class Holder {
+        static final LibC LIBC;
+        static final Runtime RUNTIME;
+
+        static {
+            Platform platform = Platform.getNativePlatform();
+            if (platform.getOS() != Platform.OS.LINUX
+                    || (platform.getCPU() != Platform.CPU.X86_64 && platform.getCPU() != Platform.CPU.AARCH64)) {
+                throw new UnsupportedOperationException("Interflux supports Linux on x86_64 and aarch64, not "
+                        + platform.getOS() + " on " + platform.getCPU());
+            }
+            LIBC = LibraryLoader.create(LibC.class).load("c");
+            RUNTIME = Runtime.getRuntime(LIBC);
+        }
+    }
+
+    /** The bound C library; throws {@link UnsupportedOperationException} off Linux x86_64/aarch64. */
+    public static LibC libc() {
+        return Holder.LIBC;
+    }
+
+    /** The jnr runtime the C library is bound in. */
+    public static Runtime runtime() {
+        return Holder.RUNTIME;
+    }
+
+    /** The {@code errno} of the last native call made on this thread. */
+    public static int errno() {
+        return Holder.RUNTIME.getLastError();
+    }
+
+    /** The base address of a direct buffer. */
+    public static long address(ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("a direct buffer is required");
+        }
+        return Pointer.wrap(Holder.RUNTIME, direct).address();
+    }
+
+    /** {@code "EPIPE (Broken pipe)"} for 32: the errno name and its description. */
+    public static String describe(int errno) {
+        Errno e = Errno.valueOf(errno);
+        if (e == null || e == Errno.__UNKNOWN_CONSTANT__) {
+            return "errno " + errno;
+        }
+        return e.name() + " (" + e.description() + ")";
+    }
+
+    /** The symbolic name of an errno, {@code "EPIPE"} for 32. */
+    public static String errnoName(int errno) {
+        Errno e = Errno.valueOf(errno);
+        return e == null || e == Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name();
+    }
+
+    /** Adds {@code O_NONBLOCK} to a descriptor's file status flags. */
+    public static void setNonBlocking(int fd, String object) {
+        LibC c = libc();
+        int flags = c.fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || c.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            throw io.interflux.IpcException.fromErrno("fcntl(F_SETFL, O_NONBLOCK)", object, errno());
+        }
+    }
+
+    /** {@code pidfd_open(2)}: a descriptor that becomes readable when the process exits. */
+    public static int pidfdOpen(int pid) {
+        return (int) libc().syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0);
+    }
+
+    /** {@code pidfd_send_signal(2)}: signals exactly the process the pidfd names, immune to pid reuse. */
+    public static int pidfdSendSignal(int pidfd, int signal) {
+        return (int) libc().syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
+    }
+}

@@ -1,0 +1,198 @@
+package io.interflux.internal;
+
+import io.interflux.IpcException;
+import reactor.core.scheduler.NonBlocking;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One event-loop thread and its epoll instance.
+ *
+ * <p>The thread is a Reactor {@link NonBlocking} thread: BlockHound refuses blocking calls on it
+ * and {@code block()} throws there. It sleeps only in {@code epoll_wait}, which the library's
+ * BlockHound integration permits inside {@link #awaitReady(int)} and nowhere else.
+ */
+public final class Poller implements Executor {
+
+    private static final Logger LOG = Loggers.getLogger(Poller.class);
+
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    static final int EPOLLONESHOT = 1 << 30;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLL_CTL_MOD = 3;
+    private static final int EPOLL_CLOEXEC = Native.O_CLOEXEC;
+    private static final int EFD_NONBLOCK = Native.O_NONBLOCK;
+    private static final int EFD_CLOEXEC = Native.O_CLOEXEC;
+
+    private static final int MAX_EVENTS = 256;
+    private static final long WAKE_ID = 0;
+
+    private final int epfd;
+    private final int wakeFd;
+    private final ByteBuffer events;
+    private final long eventsAddress;
+    private final ByteBuffer counter;
+    private final long counterAddress;
+    private final ConcurrentHashMap<Long, Registration> registrations = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(WAKE_ID);
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final LoopThread thread;
+    private volatile boolean running = true;
+    private final Runnable onStop;
+
+    Poller(String name, Runnable onStop) {
+        LibC c = Native.libc();
+        this.onStop = onStop;
+        this.epfd = c.epoll_create1(EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw IpcException.fromErrno("epoll_create1", name, Native.errno());
+        }
+        this.wakeFd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            int errno = Native.errno();
+            c.close(epfd);
+            throw IpcException.fromErrno("eventfd", name, errno);
+        }
+        this.events = ByteBuffer.allocateDirect(MAX_EVENTS * Native.EPOLL_EVENT_SIZE).order(ByteOrder.nativeOrder());
+        this.eventsAddress = Native.address(events);
+        this.counter = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        this.counter.putLong(0, 1);
+        this.counterAddress = Native.address(counter);
+        ByteBuffer wake = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        wake.putInt(0, EPOLLIN);
+        wake.putLong(Native.EPOLL_DATA_OFFSET, WAKE_ID);
+        if (c.epoll_ctl(epfd, EPOLL_CTL_ADD, wakeFd, Native.address(wake)) < 0) {
+            int errno = Native.errno();
+            c.close(wakeFd);
+            c.close(epfd);
+            throw IpcException.fromErrno("epoll_ctl", name, errno);
+        }
+        this.thread = new LoopThread(this::run, name);
+        this.thread.start();
+    }
+
+    /** Watches {@code fd}; nothing is reported until {@link Registration#arm(int)}. Any thread. */
+    public Registration register(int fd, ReadyHandler handler) {
+        Registration r = new Registration(this, fd, ids.incrementAndGet(), handler);
+        registrations.put(r.id(), r);
+        return r;
+    }
+
+    /** Runs {@code task} on the loop thread, after the tasks already submitted. */
+    @Override
+    public void execute(Runnable task) {
+        tasks.offer(task);
+        if (Thread.currentThread() != thread && sleeping.compareAndSet(true, false)) {
+            Native.libc().write(wakeFd, counterAddress, 8);
+        }
+    }
+
+    /** Whether the caller runs on this poller's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    int epfd() {
+        return epfd;
+    }
+
+    void forget(long id) {
+        registrations.remove(id);
+    }
+
+    void shutdown() {
+        running = false;
+        execute(() -> { });
+    }
+
+    boolean isTerminated() {
+        return !thread.isAlive();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                runTasks();
+                sleeping.set(true);
+                int n = awaitReady(tasks.isEmpty() ? -1 : 0);
+                sleeping.set(false);
+                for (int i = 0; i < n; i++) {
+                    int base = i * Native.EPOLL_EVENT_SIZE;
+                    int ev = events.getInt(base);
+                    long id = events.getLong(base + Native.EPOLL_DATA_OFFSET);
+                    if (id == WAKE_ID) {
+                        resetWakeup();
+                        continue;
+                    }
+                    Registration r = registrations.get(id);
+                    if (r != null) {
+                        try {
+                            r.fire(ev);
+                        } catch (Throwable t) {
+                            LOG.error("readiness handler failed on " + thread.getName(), t);
+                        }
+                    }
+                }
+            }
+            runTasks();
+        } finally {
+            Native.libc().close(wakeFd);
+            Native.libc().close(epfd);
+            onStop.run();
+        }
+    }
+
+    private final ByteBuffer drainBuf = ByteBuffer.allocateDirect(8);
+    private final long drainAddress = Native.address(drainBuf);
+
+    private void resetWakeup() {
+        Native.libc().read(wakeFd, drainAddress, 8);
+    }
+
+    private void runTasks() {
+        Runnable t;
+        while ((t = tasks.poll()) != null) {
+            try {
+                t.run();
+            } catch (Throwable e) {
+                LOG.error("task failed on " + thread.getName(), e);
+            }
+        }
+    }
+
+    /** The loop's only sleep. BlockHound allows {@link BlockingCalls#epollWait} inside this method only. */
+    private int awaitReady(int timeoutMillis) {
+        for (;;) {
+            int n = BlockingCalls.epollWait(epfd, eventsAddress, MAX_EVENTS, timeoutMillis);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = Native.errno();
+            if (errno != Native.EINTR) {
+                throw IpcException.fromErrno("epoll_wait", thread.getName(), errno);
+            }
+        }
+    }
+
+    /** Event-loop threads are Reactor non-blocking threads. */
+    static final class LoopThread extends Thread implements NonBlocking {
+        LoopThread(Runnable body, String name) {
+            super(body, name);
+            setDaemon(true);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.interflux.internal;
+
+/** Starts and stops {@link Poller}s for {@link io.interflux.EventLoop}. */
+public final class Pollers {
+
+    private Pollers() {
+    }
+
+    public static Poller start(String name, Runnable onStop) {
+        return new Poller(name, onStop);
+    }
+
+    public static void shutdown(Poller poller) {
+        poller.shutdown();
+    }
+}

@@ -1,0 +1,278 @@
+package io.interflux.pipe;
+
+import io.interflux.Codec;
+import io.interflux.EventLoop;
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import io.interflux.IpcResource;
+import io.interflux.Signal;
+import io.interflux.internal.FdReader;
+import io.interflux.internal.FdWriter;
+import io.interflux.internal.Native;
+import io.interflux.internal.Poller;
+import io.interflux.internal.Registration;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running child process whose standard streams are non-blocking pipes on the event loop.
+ *
+ * <p>No thread is spent per process or per stream: {@link #stdout(Framing)} reads only while its
+ * subscriber has demand (a child writing faster than you consume blocks in {@code write(2)});
+ * {@link #send(Publisher)} writes only as fast as the child reads; {@link #exit()} is signalled
+ * by a {@code pidfd} on the same loop, and the child is always reaped.
+ *
+ * <pre>{@code
+ * ChildProcess.command("ls", "-1").start()
+ *     .flatMapMany(ls -> ls.stdout(Framing.lines(), Codec.utf8()))
+ *     .filter(name -> name.contains("python"))
+ *     .subscribe(System.out::println);
+ * }</pre>
+ */
+public final class ChildProcess implements IpcResource {
+
+    private final ChildProcessSpec spec;
+    private final int pid;
+    private final int pidfd;
+    private final String name;
+    private final FdWriter stdin;
+    private final FdReader stdout;
+    private final FdReader stderr;
+    private final Registration exitRegistration;
+    private final Sinks.One<Integer> exit = Sinks.one();
+    private final Sinks.Empty<Void> disposed = Sinks.empty();
+    private final AtomicBoolean disposing = new AtomicBoolean();
+    private volatile boolean exited;
+
+    ChildProcess(ChildProcessSpec spec, int pid, EventLoop loop, int stdinFd, int stdoutFd, int stderrFd) {
+        this.spec = spec;
+        this.pid = pid;
+        this.name = spec.command.get(0) + " [pid " + pid + "]";
+        Poller poller = loop.next();
+        this.stdin = stdinFd < 0 ? null : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize);
+        this.stdout = stdoutFd < 0 ? null : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize);
+        this.stderr = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);
+        int fd = Native.pidfdOpen(pid);
+        if (fd < 0) {
+            int errno = Native.errno();
+            // without a pidfd we cannot watch the child: do not leave it running unobserved
+            Native.libc().kill(pid, Signal.SIGKILL.number());
+            Native.libc().waitpid(pid, new int[1], 0);
+            closeStreams();
+            throw errno == Native.ENOSYS
+                    ? new UnsupportedOperationException("child processes need pidfd_open(2), Linux 5.3 or newer")
+                    : IpcException.fromErrno("pidfd_open", name, errno);
+        }
+        this.pidfd = fd;
+        this.exitRegistration = poller.register(pidfd, events -> reap());
+        this.exitRegistration.arm(Poller.EPOLLIN);
+    }
+
+    /** A spec for the command {@code argv[0]} with arguments; the executable is looked up in {@code PATH}. */
+    public static ChildProcessSpec command(String... argv) {
+        return command(Arrays.asList(argv));
+    }
+
+    /** A spec for the command {@code argv.get(0)} with arguments. */
+    public static ChildProcessSpec command(List<String> argv) {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty() || argv.get(0) == null || argv.get(0).isEmpty()) {
+            throw new IllegalArgumentException("a command needs an executable name, but it was " + argv);
+        }
+        for (String a : argv) {
+            if (Objects.requireNonNull(a, "argument").indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("arguments may not contain NUL: " + a);
+            }
+        }
+        return new ChildProcessSpec(List.copyOf(argv));
+    }
+
+    /** The child's process id. */
+    public int pid() {
+        return pid;
+    }
+
+    /** The command this child was started with. */
+    public List<String> command() {
+        return spec.command;
+    }
+
+    /** The child's stdout as raw chunks of at most the spec's buffer size. */
+    public Flux<byte[]> stdout() {
+        return stdout(Framing.raw());
+    }
+
+    /**
+     * The child's stdout cut into frames. Reads only while there is demand. Subscribe once: when
+     * the subscription ends the pipe is closed, and a child still writing gets {@code SIGPIPE}.
+     * Completes at end of stream (the child closed its stdout, usually by exiting).
+     */
+    public Flux<byte[]> stdout(Framing framing) {
+        return piped(stdout, "stdout").receive(framing);
+    }
+
+    /** The child's stdout decoded into values. */
+    public <T> Flux<T> stdout(Framing framing, Codec<T> codec) {
+        Objects.requireNonNull(codec, "codec");
+        return stdout(framing).map(codec::decode);
+    }
+
+    /** The child's stderr as raw chunks. */
+    public Flux<byte[]> stderr() {
+        return stderr(Framing.raw());
+    }
+
+    /** The child's stderr cut into frames; see {@link #stdout(Framing)}. */
+    public Flux<byte[]> stderr(Framing framing) {
+        return piped(stderr, "stderr").receive(framing);
+    }
+
+    /** The child's stderr decoded into values. */
+    public <T> Flux<T> stderr(Framing framing, Codec<T> codec) {
+        Objects.requireNonNull(codec, "codec");
+        return stderr(framing).map(codec::decode);
+    }
+
+    /**
+     * Writes raw bytes to the child's stdin, as fast as the child reads them. Completes when the
+     * last byte is in the pipe; stdin stays open for another send until {@link #closeStdin()}.
+     * A child that has exited or closed its stdin fails the send with an {@link IpcException}
+     * carrying {@code EPIPE}; this JVM is never signalled.
+     */
+    public Mono<Void> send(Publisher<byte[]> chunks) {
+        return stdinWriter().send(chunks, Framing.raw());
+    }
+
+    /** Writes frames to the child's stdin; see {@link #send(Publisher)}. */
+    public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
+        return stdinWriter().send(frames, framing);
+    }
+
+    /** Writes values to the child's stdin, each encoded and framed; see {@link #send(Publisher)}. */
+    public <T> Mono<Void> send(Publisher<? extends T> values, Framing framing, Codec<T> codec) {
+        Objects.requireNonNull(codec, "codec");
+        return stdinWriter().send(Flux.from(values).map(codec::encode), framing);
+    }
+
+    /** Sends the values, then closes stdin so the child reads end of input. */
+    public <T> Mono<Void> sendAndClose(Publisher<? extends T> values, Framing framing, Codec<T> codec) {
+        return send(values, framing, codec).then(closeStdin());
+    }
+
+    /** Closes the child's stdin: it reads end of input. */
+    public Mono<Void> closeStdin() {
+        return Mono.fromRunnable(() -> stdinWriter().close());
+    }
+
+    /**
+     * The exit status: the exit code, or 128 + the signal number when a signal ended the child
+     * (as a shell reports it). Completes once; every subscriber sees the same value.
+     */
+    public Mono<Integer> exit() {
+        return exit.asMono();
+    }
+
+    /** Whether the child has exited and been reaped. */
+    public boolean hasExited() {
+        return exited;
+    }
+
+    /**
+     * Sends {@code signal} to the child through its pidfd, so a recycled pid can never be hit.
+     * Fails with {@code ESRCH} once the child has been reaped.
+     */
+    public Mono<Void> signal(Signal signal) {
+        Objects.requireNonNull(signal, "signal");
+        return Mono.fromRunnable(() -> {
+            if (exited || Native.pidfdSendSignal(pidfd, signal.number()) < 0) {
+                int errno = exited ? 3 : Native.errno();
+                throw new IpcException("pidfd_send_signal", name + ", " + signal, errno,
+                        errno == 3 ? "the process has exited" : null);
+            }
+        });
+    }
+
+    /**
+     * Closes this side of every pipe and, when the child is still running, kills it with
+     * {@code SIGKILL}. {@link #onDispose()} completes once the child is reaped.
+     */
+    @Override
+    public void dispose() {
+        if (!disposing.compareAndSet(false, true)) {
+            return;
+        }
+        closeStreams();
+        if (!exited) {
+            Native.pidfdSendSignal(pidfd, Signal.SIGKILL.number());
+        }
+        exit.asMono().subscribe(code -> disposed.tryEmitEmpty(), e -> disposed.tryEmitEmpty());
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return disposing.get();
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return disposed.asMono();
+    }
+
+    @Override
+    public String toString() {
+        return "ChildProcess[" + name + "]";
+    }
+
+    private void closeStreams() {
+        if (stdin != null) {
+            stdin.close();
+        }
+        if (stdout != null) {
+            stdout.close();
+        }
+        if (stderr != null) {
+            stderr.close();
+        }
+    }
+
+    private FdWriter stdinWriter() {
+        if (stdin == null) {
+            throw new IllegalStateException("stdin of " + name + " is not a pipe (it was started with stdin " + spec.stdin + ")");
+        }
+        return stdin;
+    }
+
+    private FdReader piped(FdReader reader, String stream) {
+        if (reader == null) {
+            throw new IllegalStateException(stream + " of " + name + " is not a pipe; start it with " + stream + "(Stdio.pipe())");
+        }
+        return reader;
+    }
+
+    /** On the loop: the pidfd is readable, so the child has terminated. */
+    private void reap() {
+        int[] status = new int[1];
+        int r = Native.libc().waitpid(pid, status, Native.WNOHANG);
+        if (r == 0) {
+            exitRegistration.arm(Poller.EPOLLIN);
+            return;
+        }
+        exitRegistration.cancel();
+        Native.libc().close(pidfd);
+        exited = true;
+        if (r < 0) {
+            exit.tryEmitError(IpcException.fromErrno("waitpid", name, Native.errno()));
+            return;
+        }
+        int s = status[0];
+        int termsig = s & 0x7f;
+        exit.tryEmitValue(termsig == 0 ? (s >> 8) & 0xff : 128 + termsig);
+    }
+}

@@ -1,0 +1,151 @@
+package io.interflux.pipe;
+
+import io.interflux.EventLoop;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An immutable description of a child process to start: its command, environment, working
+ * directory and what each standard stream is connected to.
+ *
+ * <p>Each method returns a new spec; nothing touches the OS until {@link #start()} is subscribed.
+ *
+ * <pre>{@code
+ * ChildProcess.command("grep", "python")
+ *     .directory(Path.of("/srv"))
+ *     .putEnvironment("LC_ALL", "C")
+ *     .stderr(Stdio.discard())
+ *     .start()
+ * }</pre>
+ */
+public final class ChildProcessSpec {
+
+    /** Default bytes per read from the child's stdout or stderr, and per write to its stdin. */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+
+    final List<String> command;
+    final Map<String, String> environment;
+    final boolean inheritEnvironment;
+    final Path directory;
+    final Stdio stdin;
+    final Stdio stdout;
+    final Stdio stderr;
+    final int bufferSize;
+    final EventLoop loop;
+    final boolean newProcessGroup;
+
+    ChildProcessSpec(List<String> command) {
+        this(command, Map.of(), true, null, Stdio.PIPE, Stdio.PIPE, Stdio.PIPE, DEFAULT_BUFFER_SIZE, null, false);
+    }
+
+    private ChildProcessSpec(List<String> command, Map<String, String> environment, boolean inheritEnvironment,
+                             Path directory, Stdio stdin, Stdio stdout, Stdio stderr, int bufferSize,
+                             EventLoop loop, boolean newProcessGroup) {
+        this.command = command;
+        this.environment = environment;
+        this.inheritEnvironment = inheritEnvironment;
+        this.directory = directory;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.bufferSize = bufferSize;
+        this.loop = loop;
+        this.newProcessGroup = newProcessGroup;
+    }
+
+    /** The command and its arguments. */
+    public List<String> command() {
+        return command;
+    }
+
+    /** The working directory of the child; by default this JVM's. */
+    public ChildProcessSpec directory(Path directory) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment,
+                Objects.requireNonNull(directory, "directory").toAbsolutePath(),
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+    }
+
+    /** Adds or replaces one variable of the child's environment. */
+    public ChildProcessSpec putEnvironment(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("environment variable names are non-empty and hold no '=' or NUL, but it was \"" + name + "\"");
+        }
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.put(name, value);
+        return new ChildProcessSpec(command, Collections.unmodifiableMap(env), inheritEnvironment, directory,
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+    }
+
+    /**
+     * The child's whole environment: this JVM's variables are not passed on. Note that the
+     * executable is still looked up in this JVM's {@code PATH}.
+     */
+    public ChildProcessSpec environment(Map<String, String> environment) {
+        ChildProcessSpec s = new ChildProcessSpec(command, Map.of(), false, directory,
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            s = s.putEnvironment(e.getKey(), e.getValue());
+        }
+        return s;
+    }
+
+    /** Where the child's stdin comes from; {@link Stdio#PIPE} by default. */
+    public ChildProcessSpec stdin(Stdio stdio) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                Objects.requireNonNull(stdio, "stdio"), stdout, stderr, bufferSize, loop, newProcessGroup);
+    }
+
+    /** Where the child's stdout goes; {@link Stdio#PIPE} by default. */
+    public ChildProcessSpec stdout(Stdio stdio) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                stdin, Objects.requireNonNull(stdio, "stdio"), stderr, bufferSize, loop, newProcessGroup);
+    }
+
+    /** Where the child's stderr goes; {@link Stdio#PIPE} by default. */
+    public ChildProcessSpec stderr(Stdio stdio) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                stdin, stdout, Objects.requireNonNull(stdio, "stdio"), bufferSize, loop, newProcessGroup);
+    }
+
+    /** Bytes per read from the child and per write to it; {@value #DEFAULT_BUFFER_SIZE} by default. */
+    public ChildProcessSpec bufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
+        }
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                stdin, stdout, stderr, bytes, loop, newProcessGroup);
+    }
+
+    /** The event loop that watches this child's pipes; {@link EventLoop#shared()} by default. */
+    public ChildProcessSpec eventLoop(EventLoop loop) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                stdin, stdout, stderr, bufferSize, Objects.requireNonNull(loop, "loop"), newProcessGroup);
+    }
+
+    /** Starts the child in a process group of its own, so signals to this JVM's group miss it. */
+    public ChildProcessSpec newProcessGroup(boolean newGroup) {
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
+                stdin, stdout, stderr, bufferSize, loop, newGroup);
+    }
+
+    /**
+     * Starts the child when subscribed. Fails with an {@link io.interflux.IpcException} naming
+     * the executable when it cannot be started; no descriptor is left open then.
+     */
+    public Mono<ChildProcess> start() {
+        return Mono.fromCallable(() -> Launcher.launch(this, null, null));
+    }
+
+    @Override
+    public String toString() {
+        return "ChildProcessSpec" + command;
+    }
+}
