@@ -32,6 +32,7 @@ public final class FdReader {
     private final int fd;
     private final String description;
     private final int readBufferSize;
+    private final Runnable onFirstBytes;
     private final AtomicReference<Object> state = new AtomicReference<>(NEW);
 
     /**
@@ -40,6 +41,15 @@ public final class FdReader {
      * @param readBufferSize the most bytes one read asks for
      */
     public FdReader(Poller poller, int fd, String description, int readBufferSize) {
+        this(poller, fd, description, readBufferSize, null);
+    }
+
+    /**
+     * @param onFirstBytes run once, on the drain, right after the first read that returned bytes
+     *                     (a FIFO reader drops its placeholder writer there); may be {@code null}
+     */
+    public FdReader(Poller poller, int fd, String description, int readBufferSize, Runnable onFirstBytes) {
+        this.onFirstBytes = onFirstBytes;
         if (readBufferSize <= 0) {
             throw new IllegalArgumentException("readBufferSize > 0 required but it was " + readBufferSize);
         }
@@ -116,6 +126,7 @@ public final class FdReader {
         private final long bufferAddress;
         private final Registration registration;
         private boolean eof;
+        private boolean sawBytes;
         private boolean terminated;
 
         volatile boolean cancelled;
@@ -218,6 +229,12 @@ public final class FdReader {
                 }
                 long n = fill();
                 if (n > 0) {
+                    if (!sawBytes) {
+                        sawBytes = true;
+                        if (reader.onFirstBytes != null) {
+                            reader.onFirstBytes.run();
+                        }
+                    }
                     continue;
                 }
                 if (n == 0) {

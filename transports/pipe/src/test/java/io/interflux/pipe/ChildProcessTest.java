@@ -1,0 +1,240 @@
+package io.interflux.pipe;
+
+import io.interflux.Codec;
+import io.interflux.FrameTooLargeException;
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import io.interflux.Signal;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(60)
+@DisplayName("A child process")
+class ChildProcessTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** Polls, for at most 10 seconds, until this JVM holds {@code expected} descriptors. */
+    static void awaitDescriptors(long expected) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long now = openDescriptors();
+        while (now != expected && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            now = openDescriptors();
+        }
+        assertThat(now).as("open descriptors").isEqualTo(expected);
+    }
+
+    static ChildProcess start(ChildProcessSpec spec) {
+        return spec.start().block(WAIT);
+    }
+
+    @Test
+    @DisplayName("streams stdout lines only as they are requested, then its exit code")
+    void stdoutLinesOnDemand() {
+        ChildProcess child = start(ChildProcess.command("printf", "one\\ntwo\\nthree\\n"));
+        try {
+            StepVerifier.create(child.stdout(Framing.lines(), Codec.utf8()), 0)
+                    .expectSubscription()
+                    .expectNoEvent(Duration.ofMillis(50))
+                    .thenRequest(1)
+                    .expectNext("one")
+                    .thenRequest(2)
+                    .expectNext("two", "three")
+                    .thenRequest(1)
+                    .verifyComplete();
+            StepVerifier.create(child.exit()).expectNext(0).verifyComplete();
+        } finally {
+            child.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("feeds stdin from a Publisher and reads the echo back in order")
+    void stdinRoundTrip() {
+        ChildProcess cat = start(ChildProcess.command("cat"));
+        try {
+            List<String> sent = IntStream.range(0, 10_000).mapToObj(i -> "line " + i).collect(Collectors.toList());
+            Mono<Void> send = cat.sendAndClose(Flux.fromIterable(sent), Framing.lines(), Codec.utf8());
+            StepVerifier.create(send.thenMany(Flux.<String>empty())
+                            .mergeWith(cat.stdout(Framing.lines(), Codec.utf8()))
+                            .collectList())
+                    .assertNext(got -> assertThat(got).containsExactlyElementsOf(sent))
+                    .verifyComplete();
+            StepVerifier.create(cat.exit()).expectNext(0).verifyComplete();
+        } finally {
+            cat.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("length-prefixed frames survive a round trip byte for byte")
+    void lengthPrefixedRoundTrip() {
+        ChildProcess cat = start(ChildProcess.command("cat"));
+        try {
+            List<byte[]> frames = IntStream.range(0, 2_000)
+                    .mapToObj(i -> ("frame-" + i + "-" + "x".repeat(i % 300)).getBytes(StandardCharsets.UTF_8))
+                    .collect(Collectors.toList());
+            Mono<Void> send = cat.send(Flux.fromIterable(frames), Framing.lengthPrefixed(1024)).then(cat.closeStdin());
+            StepVerifier.create(send.thenMany(Flux.<byte[]>empty())
+                            .mergeWith(cat.stdout(Framing.lengthPrefixed(1024)))
+                            .map(b -> new String(b, StandardCharsets.UTF_8))
+                            .collectList())
+                    .assertNext(got -> assertThat(got).containsExactlyElementsOf(
+                            frames.stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList())))
+                    .verifyComplete();
+        } finally {
+            cat.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("an executable that does not exist fails with its name and leaks no descriptor")
+    void missingExecutable() throws IOException {
+        io.interflux.EventLoop.shared().next();
+        long before = openDescriptors();
+        StepVerifier.create(ChildProcess.command("interflux-no-such-tool", "--flag").start())
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IpcException.class)
+                        .hasMessageContaining("interflux-no-such-tool")
+                        .hasMessageContaining("ENOENT")
+                        .satisfies(x -> assertThat(((IpcException) x).errnoName()).isEqualTo("ENOENT")))
+                .verify(WAIT);
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("writing to a child that has exited fails the send with EPIPE and the JVM lives on")
+    void writeToExitedChild() {
+        ChildProcess child = start(ChildProcess.command("true"));
+        try {
+            StepVerifier.create(child.exit()).expectNext(0).verifyComplete();
+            byte[] chunk = new byte[64 * 1024];
+            StepVerifier.create(child.send(Flux.range(0, 64).map(i -> chunk)))
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(IpcException.class)
+                            .hasMessageContaining("EPIPE")
+                            .hasMessageContaining("stdin of true"))
+                    .verify(WAIT);
+        } finally {
+            child.dispose();
+        }
+        assertThat(ProcessHandle.current().isAlive()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a line longer than the framing allows fails the stream naming the limit")
+    void oversizeLine() {
+        ChildProcess child = start(ChildProcess.command("sh", "-c", "printf 'ok\\n'; head -c 5000 /dev/zero | tr '\\0' a; echo"));
+        try {
+            StepVerifier.create(child.stdout(Framing.lines(1000), Codec.utf8()))
+                    .expectNext("ok")
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(FrameTooLargeException.class)
+                            .hasMessageContaining("limit=1000"))
+                    .verify(WAIT);
+        } finally {
+            child.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("reports exit codes, and 128 + signal when a signal ends the child")
+    void exitCodesAndSignals() {
+        ChildProcess three = start(ChildProcess.command("sh", "-c", "exit 3").stdout(Stdio.discard()).stderr(Stdio.discard()));
+        ChildProcess sleeper = start(ChildProcess.command("sleep", "30").stdout(Stdio.discard()).stderr(Stdio.discard()));
+        try {
+            StepVerifier.create(three.exit()).expectNext(3).verifyComplete();
+            StepVerifier.create(sleeper.signal(Signal.SIGTERM).then(sleeper.exit()))
+                    .expectNext(128 + 15)
+                    .verifyComplete();
+            StepVerifier.create(sleeper.signal(Signal.SIGTERM))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("ESRCH"))
+                    .verify(WAIT);
+        } finally {
+            three.dispose();
+            sleeper.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("passes environment variables and the working directory")
+    void environmentAndDirectory(@TempDir Path dir) throws IOException {
+        ChildProcess child = start(ChildProcess.command("sh", "-c", "echo \"$INTERFLUX_GREETING\"; pwd")
+                .putEnvironment("INTERFLUX_GREETING", "hello")
+                .directory(dir));
+        try {
+            StepVerifier.create(child.stdout(Framing.lines(), Codec.utf8()).collectList())
+                    .expectNext(List.of("hello", dir.toRealPath().toString()))
+                    .verifyComplete();
+        } finally {
+            child.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("dispose kills a running child, closes its pipes and completes onDispose")
+    void disposeKills() throws IOException {
+        io.interflux.EventLoop.shared().next();
+        long before = openDescriptors();
+        ChildProcess child = start(ChildProcess.command("sleep", "30"));
+        child.dispose();
+        StepVerifier.create(child.onDispose()).verifyComplete();
+        StepVerifier.create(child.exit()).expectNext(128 + 9).verifyComplete();
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("cancelling stdout closes the pipe, so the writing child ends with SIGPIPE")
+    void cancelClosesPipe() {
+        ChildProcess yes = start(ChildProcess.command("yes").stderr(Stdio.discard()));
+        try {
+            StepVerifier.create(yes.stdout(Framing.lines(), Codec.utf8()), 0)
+                    .thenRequest(3)
+                    .expectNext("y", "y", "y")
+                    .thenCancel()
+                    .verify(WAIT);
+            StepVerifier.create(yes.exit()).expectNext(128 + 13).verifyComplete();
+        } finally {
+            yes.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("allows one stdout subscriber at a time")
+    void singleSubscriber() {
+        ChildProcess child = start(ChildProcess.command("sleep", "30"));
+        try {
+            child.stdout().subscribe();
+            StepVerifier.create(child.stdout())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining("one subscriber"))
+                    .verify(WAIT);
+        } finally {
+            child.dispose();
+        }
+    }
+}
