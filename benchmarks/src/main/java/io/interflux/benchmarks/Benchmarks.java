@@ -1,0 +1,98 @@
+package io.interflux.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the cross-process benchmarks named on the command line (all when none), prints a table
+ * and writes {@code benchmarks/target/results.jsonl} afresh, one JSON object per line.
+ *
+ * <pre>{@code
+ * mvn -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/interflux-benchmarks.jar pipe
+ * }</pre>
+ *
+ * Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
+ * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
+ * report says which were missed.
+ */
+public final class Benchmarks {
+
+    private Benchmarks() {
+    }
+
+    static Map<String, MechanismBenchmark> all() {
+        Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
+        for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark())) {
+            all.put(b.name(), b);
+        }
+        return all;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        double seconds = 1.0;
+        Path out = Path.of("benchmarks/target/results.jsonl");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--seconds":
+                    seconds = Double.parseDouble(args[++i]);
+                    break;
+                case "--out":
+                    out = Path.of(args[++i]);
+                    break;
+                default:
+                    names.add(args[i]);
+            }
+        }
+        Map<String, MechanismBenchmark> all = all();
+        if (names.isEmpty()) {
+            names.addAll(all.keySet());
+        }
+        BenchmarkConfig config = new BenchmarkConfig(rounds, seconds);
+        List<Target> targets = new ArrayList<>();
+        for (String name : names) {
+            MechanismBenchmark b = all.get(name);
+            if (b == null) {
+                System.err.println("unknown mechanism " + name + "; known: " + all.keySet());
+                System.exit(2);
+            }
+            System.out.println("running " + name + " (" + rounds + " interleaved rounds)...");
+            targets.addAll(b.run(config));
+        }
+        write(out, targets);
+        print(targets);
+    }
+
+    static void write(Path out, List<Target> targets) throws IOException {
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Target t : targets) {
+            sb.append(t.result.toJson()).append('\n');
+        }
+        Files.writeString(out, sb.toString(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + targets.size() + " rows to " + out);
+    }
+
+    static void print(List<Target> targets) {
+        System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14s %14s %-22s %8s  %s%n",
+                "mechanism", "size", "metric", "interflux", "baseline", "baseline_name", "ratio", "target");
+        for (Target t : targets) {
+            Result r = t.result;
+            System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14.4g %14.4g %-22s %8.3f  %s%n",
+                    r.mechanism, r.size, r.metric, r.interflux, r.baseline, r.baselineName, r.ratio(), t.describe());
+        }
+    }
+}

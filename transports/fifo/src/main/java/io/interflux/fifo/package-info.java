@@ -1,0 +1,2 @@
+/** Named pipes (FIFOs) as Flux and send. */
+package io.interflux.fifo;

@@ -1,0 +1,2 @@
+/** POSIX and System V message queues. */
+package io.interflux.mqueue;

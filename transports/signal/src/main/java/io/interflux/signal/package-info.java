@@ -1,0 +1,2 @@
+/** Signals received as a Flux and sent to processes. */
+package io.interflux.signal;
