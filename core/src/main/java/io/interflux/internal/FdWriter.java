@@ -41,6 +41,10 @@ public final class FdWriter {
     private final String description;
     private final int bufferSize;
     private final AtomicReference<Object> state = new AtomicReference<>(IDLE);
+    /** One registration and one buffer serve every send: sends are sequential, so they never share them at once. */
+    private final Registration registration;
+    private ByteBuffer buffer;
+    private long bufferAddress;
 
     /**
      * @param fd          a descriptor in non-blocking mode; this writer owns and closes it
@@ -55,6 +59,21 @@ public final class FdWriter {
         this.fd = fd;
         this.description = description;
         this.bufferSize = bufferSize;
+        this.registration = poller.register(fd, events -> {
+            Object current = state.get();
+            if (current instanceof WriteSubscriber) {
+                ((WriteSubscriber) current).drain();
+            }
+        });
+    }
+
+    /** The write buffer, allocated by the first send. Called only by the send that owns the writer. */
+    private ByteBuffer buffer() {
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect(bufferSize);
+            bufferAddress = Native.address(buffer);
+        }
+        return buffer;
     }
 
     /**
@@ -82,6 +101,7 @@ public final class FdWriter {
                 return;
             }
             if (state.compareAndSet(IDLE, CLOSED)) {
+                registration.cancel();
                 Native.libc().close(fd);
                 return;
             }
@@ -118,15 +138,14 @@ public final class FdWriter {
         }
     }
 
-    static final class WriteSubscriber implements CoreSubscriber<byte[]>, Subscription, ReadyHandler {
+    static final class WriteSubscriber implements CoreSubscriber<byte[]>, Subscription {
         private final FdWriter writer;
         private final CoreSubscriber<? super Void> actual;
         private final io.interflux.internal.FrameEncoder encoder;
         private final Queue<byte[]> queue;
         private final int limit;
-        private final ByteBuffer buffer;
-        private final long bufferAddress;
-        private Registration registration;
+        private ByteBuffer buffer;
+        private long bufferAddress;
         private Subscription upstream;
         private int consumed;
 
@@ -151,8 +170,6 @@ public final class FdWriter {
             this.encoder = framing.encoder();
             this.queue = Queues.<byte[]>get(DEFAULT_PREFETCH).get();
             this.limit = DEFAULT_PREFETCH - (DEFAULT_PREFETCH >> 2);
-            this.buffer = ByteBuffer.allocateDirect(writer.bufferSize);
-            this.bufferAddress = Native.address(buffer);
         }
 
         @Override
@@ -164,7 +181,10 @@ public final class FdWriter {
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
                 upstream = s;
-                registration = writer.poller.register(writer.fd, this);
+                // the writer is ours alone from here on (state holds this subscriber)
+                buffer = writer.buffer();
+                bufferAddress = writer.bufferAddress;
+                buffer.clear();
                 actual.onSubscribe(this);
                 s.request(DEFAULT_PREFETCH);
             }
@@ -220,12 +240,7 @@ public final class FdWriter {
             drain();
         }
 
-        @Override
-        public void ready(int events) {
-            drain();
-        }
-
-        private void drain() {
+        void drain() {
             if (WIP.getAndIncrement(this) != 0) {
                 return;
             }
@@ -270,7 +285,7 @@ public final class FdWriter {
                         continue;
                     }
                     if (errno == Native.EAGAIN) {
-                        registration.arm(Poller.EPOLLOUT);
+                        writer.registration.arm(Poller.EPOLLOUT);
                         return;
                     }
                     upstream.cancel();
@@ -371,10 +386,11 @@ public final class FdWriter {
         private void finish(boolean closeDescriptor) {
             terminated = true;
             queue.clear();
-            if (registration != null) {
-                registration.cancel();
+            if (buffer != null) {
+                buffer.clear(); // a cancelled send's partial bytes are dropped, not sent by the next one
             }
             if (closeDescriptor) {
+                writer.registration.cancel();
                 writer.state.set(CLOSED);
                 Native.libc().close(writer.fd);
             } else {
