@@ -26,6 +26,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FdReader {
 
+    /**
+     * Reads one drain may make before it hands the rest to the loop: a fast stream with unbounded
+     * demand must neither monopolise a loop thread nor keep a subscriber's thread inside
+     * {@code request}.
+     */
+    static final int READS_PER_DRAIN = 16;
+
     private static final int NEW = 0, SUBSCRIBED = 1, CLOSED = 2;
 
     private final Poller poller;
@@ -206,6 +213,7 @@ public final class FdReader {
             }
             long r = requested;
             long e = 0;
+            int reads = 0;
             while (e != r) {
                 byte[] frame;
                 try {
@@ -226,6 +234,10 @@ public final class FdReader {
                     release();
                     actual.onComplete();
                     return;
+                }
+                if (++reads > READS_PER_DRAIN) {
+                    reader.poller.execute(this::drain);
+                    break;
                 }
                 long n = fill();
                 if (n > 0) {

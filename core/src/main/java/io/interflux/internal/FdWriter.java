@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FdWriter {
 
+    /** Writes one drain may make before it hands the rest to the loop, so a fast pair cannot monopolise a thread. */
+    static final int WRITES_PER_DRAIN = 16;
+
     /** Frames a send requests ahead of what it has written. */
     public static final int DEFAULT_PREFETCH = 256;
 
@@ -257,6 +260,7 @@ public final class FdWriter {
         }
 
         private void drainOnce() {
+            int writes = 0;
             for (;;) {
                 if (cancelled) {
                     upstream.cancel();
@@ -280,6 +284,10 @@ public final class FdWriter {
                     return;
                 }
                 if (buffer.position() > 0) {
+                    if (++writes > WRITES_PER_DRAIN) {
+                        writer.poller.execute(this::drain);
+                        return;
+                    }
                     int errno = flush();
                     if (errno == 0) {
                         continue;

@@ -1,0 +1,129 @@
+package io.interflux.benchmarks;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The baselines of the pipe benchmarks: {@link java.lang.Process} streams driven by blocking
+ * loops on the calling thread, the way a thread-per-stream program reads a child.
+ */
+final class JdkPipe {
+
+    private JdkPipe() {
+    }
+
+    /** {@code getInputStream().read(byte[65536])} until end of stream; MB/s from first chunk to end. */
+    static double chunks(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            PipeBenchmark.ChunkMeter meter = new PipeBenchmark.ChunkMeter();
+            InputStream in = p.getInputStream();
+            byte[] buffer = new byte[PipeBenchmark.CHUNK];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                meter.chunk(n);
+            }
+            PipeBenchmark.checkExit(command, waitFor(p));
+            return meter.megabytesPerSecond();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static Integer waitFor(Process p) throws InterruptedException {
+        return p.waitFor(PipeBenchmark.LIMIT.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : null;
+    }
+
+    private static void close(Process p, DataOutputStream out) throws InterruptedException {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the child is gone already; it is killed below if not
+        }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * A {@link PipeFrameWriter} child read with {@code DataInputStream(BufferedInputStream(in, 64 KiB))}:
+     * {@code readInt()}, a new array of that length, {@code readFully}.
+     */
+    static final class Frames implements PipeBenchmark.FrameSource {
+        private final Process process;
+        private final DataOutputStream commands;
+        private final DataInputStream in;
+
+        Frames(List<String> command) throws IOException {
+            this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            this.commands = new DataOutputStream(process.getOutputStream());
+            this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), PipeBenchmark.CHUNK));
+        }
+
+        @Override
+        public double framesPerSecond(int n) throws IOException {
+            long start = System.nanoTime();
+            commands.writeInt(n);
+            commands.flush();
+            for (int i = 0; i < n; i++) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                PipeBenchmark.checkFrame(frame);
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            JdkPipe.close(process, commands);
+        }
+    }
+
+    /** A {@link PipeEcho} child driven by a blocking write, flush, {@code readInt}, {@code readFully} loop. */
+    static final class PingPong implements PipeBenchmark.PingPong {
+        private final Process process;
+        private final DataOutputStream out;
+        private final DataInputStream in;
+        private final byte[] ping = PipeBenchmark.payload();
+        private final byte[] pong = new byte[PipeBenchmark.PAYLOAD];
+
+        PingPong(List<String> command) throws IOException {
+            this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            this.out = new DataOutputStream(process.getOutputStream());
+            this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), PipeBenchmark.CHUNK));
+        }
+
+        @Override
+        public long[] roundTrips(int n) throws IOException {
+            long[] samples = new long[n];
+            for (int i = 0; i < n; i++) {
+                long sentAt = System.nanoTime();
+                out.writeInt(ping.length);
+                out.write(ping);
+                out.flush();
+                int length = in.readInt();
+                if (length != pong.length) {
+                    throw new IOException("pong of " + length + " bytes, expected " + pong.length);
+                }
+                in.readFully(pong);
+                samples[i] = System.nanoTime() - sentAt;
+                PipeBenchmark.checkFrame(pong);
+            }
+            return samples;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            JdkPipe.close(process, out);
+        }
+    }
+}
