@@ -4,6 +4,8 @@ import io.interflux.Framing;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -22,8 +24,8 @@ final class InterfluxPipe {
     private InterfluxPipe() {
     }
 
-    /** Streams the stdout of {@code command} as raw chunks and returns MB/s from first chunk to end. */
-    static double chunks(List<String> command) {
+    /** Streams the stdout of {@code command} as raw chunks, metering bytes and time from first chunk to end. */
+    static PipeBenchmark.ChunkMeter chunks(List<String> command) {
         ChildProcess child = ChildProcess.command(command)
                 .stdin(Stdio.DISCARD).stderr(Stdio.DISCARD)
                 .start().block(LIMIT);
@@ -31,7 +33,7 @@ final class InterfluxPipe {
             PipeBenchmark.ChunkMeter meter = new PipeBenchmark.ChunkMeter();
             child.stdout().doOnNext(chunk -> meter.chunk(chunk.length)).then().block(LIMIT);
             PipeBenchmark.checkExit(command, child.exit().block(LIMIT));
-            return meter.megabytesPerSecond();
+            return meter;
         } finally {
             child.dispose();
         }
@@ -103,21 +105,30 @@ final class InterfluxPipe {
     }
 
     /**
-     * A {@link PipeEcho} child driven by a unicast sink into {@code send(..)}: each pong, seen on
-     * the loop thread by the stdout subscriber, emits the next ping.
+     * A {@link PipeEcho} child whose stdin is fed by a {@link FluxSink} into {@code send(..)}: each
+     * pong, seen on the loop thread by the stdout subscriber, emits the next ping.
+     *
+     * <p>{@code Flux.create}'s sink serialises emissions: the caller's first ping of a round can
+     * still be inside {@code next()} when the echo's pong arrives on the loop thread, and that
+     * pong's ping is then queued and written by the caller instead of failing (a bare
+     * {@code Sinks.many().unicast()} reports such overlap as {@code FAIL_NON_SERIALIZED}).
      */
     static final class PingPong implements PipeBenchmark.PingPong {
         private final ChildProcess child;
-        private final Sinks.Many<byte[]> pings = Sinks.many().unicast().onBackpressureBuffer();
         private final Disposable reading;
         private final Disposable sending;
         private final byte[] ping = PipeBenchmark.payload();
+        private volatile FluxSink<byte[]> pings;
         private volatile Round round;
         private volatile Throwable failure;
 
         PingPong(List<String> command) {
             this.child = ChildProcess.command(command).stderr(Stdio.INHERIT).start().block(LIMIT);
-            this.sending = child.send(pings.asFlux(), PipeBenchmark.FRAMING).subscribe(null, this::fail);
+            Flux<byte[]> outgoing = Flux.create(sink -> pings = sink);
+            this.sending = child.send(outgoing, PipeBenchmark.FRAMING).subscribe(null, this::fail);
+            if (pings == null) {
+                throw new IllegalStateException("the send did not subscribe to its pings");
+            }
             this.reading = child.stdout(PipeBenchmark.FRAMING).subscribe(this::onPong, this::fail);
         }
 
@@ -126,7 +137,7 @@ final class InterfluxPipe {
             Round r = new Round(n);
             r.sentAt = System.nanoTime();
             round = r; // publishes sentAt to the loop thread
-            pings.emitNext(ping, Sinks.EmitFailureHandler.FAIL_FAST);
+            pings.next(ping);
             PipeBenchmark.await(r.done, () -> failure, "pongs from " + child);
             return r.samples;
         }
@@ -139,7 +150,7 @@ final class InterfluxPipe {
             r.samples[r.received++] = now - r.sentAt;
             if (r.received < r.samples.length) {
                 r.sentAt = System.nanoTime();
-                pings.emitNext(ping, Sinks.EmitFailureHandler.FAIL_FAST);
+                pings.next(ping);
             } else {
                 r.done.countDown();
             }
@@ -155,7 +166,7 @@ final class InterfluxPipe {
 
         @Override
         public void close() {
-            pings.tryEmitComplete();
+            pings.complete();
             child.exit().timeout(Duration.ofSeconds(10)).onErrorResume(e -> Mono.empty()).block();
             reading.dispose();
             sending.dispose();

@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +16,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class JdkPipe {
 
+    /** The last copied chunk, kept only so the JIT must make every copy. */
+    static volatile byte[] lastCopy;
+
     private JdkPipe() {
     }
 
-    /** {@code getInputStream().read(byte[65536])} until end of stream; MB/s from first chunk to end. */
-    static double chunks(List<String> command) throws Exception {
+    /**
+     * {@code getInputStream().read(byte[65536])} until end of stream, metered from first chunk to
+     * end. With {@code copyEachChunk} every read is also copied into a new array of its length,
+     * which is what handing chunks on to another stage costs (and what a {@code Flux<byte[]>} of
+     * chunks must do).
+     */
+    static PipeBenchmark.ChunkMeter chunks(List<String> command, boolean copyEachChunk) throws Exception {
         Process p = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -30,10 +39,13 @@ final class JdkPipe {
             byte[] buffer = new byte[PipeBenchmark.CHUNK];
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (copyEachChunk) {
+                    lastCopy = Arrays.copyOf(buffer, n); // escapes, so the copy cannot be optimised away
+                }
                 meter.chunk(n);
             }
             PipeBenchmark.checkExit(command, waitFor(p));
-            return meter.megabytesPerSecond();
+            return meter;
         } finally {
             p.destroyForcibly();
         }

@@ -43,9 +43,10 @@ public final class Samples {
         return sorted[Math.max(0, rank - 1)];
     }
 
-    /** The middle value (the lower middle of an even count). */
+    /** The middle value; the mean of the two middle values of an even count. */
     public double median() {
-        return percentile(0.5);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** How many samples. */
