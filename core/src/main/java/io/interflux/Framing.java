@@ -111,9 +111,7 @@ public abstract class Framing {
             if (n == 0) {
                 return null;
             }
-            byte[] chunk = new byte[n];
-            in.get(chunk);
-            return chunk;
+            return take(in, in.position(), n, n);
         }
 
         @Override
@@ -165,10 +163,7 @@ public abstract class Framing {
                     if (in.remaining() - 4 < length) {
                         return null;
                     }
-                    byte[] frame = new byte[(int) length];
-                    in.position(start + 4);
-                    in.get(frame);
-                    return frame;
+                    return take(in, start + 4, (int) length, 4 + (int) length);
                 }
 
                 @Override
@@ -270,6 +265,24 @@ public abstract class Framing {
         }
     }
 
+    /**
+     * Copies {@code length} bytes at absolute index {@code from} and advances the position by
+     * {@code consumed}. From a heap buffer this is {@link Arrays#copyOfRange}, which the JIT fills
+     * without zeroing first.
+     */
+    static byte[] take(ByteBuffer in, int from, int length, int consumed) {
+        byte[] frame;
+        if (in.hasArray()) {
+            int at = in.arrayOffset() + from;
+            frame = Arrays.copyOfRange(in.array(), at, at + length);
+        } else {
+            frame = new byte[length];
+            in.get(from, frame);
+        }
+        in.position(in.position() + consumed);
+        return frame;
+    }
+
     static int indexOf(byte[] a, int from, int to, byte[] d) {
         outer:
         for (int i = from; i <= to - d.length; i++) {
@@ -313,9 +326,7 @@ public abstract class Framing {
                 if (lines && payload > 0 && in.get(i - 1) == '\r') {
                     payload--;
                 }
-                byte[] frame = new byte[payload];
-                in.get(frame);
-                in.position(i + delimiter.length);
+                byte[] frame = take(in, start, payload, length + delimiter.length);
                 scanned = 0;
                 return frame;
             }
@@ -353,9 +364,7 @@ public abstract class Framing {
             if (lines && in.get(in.limit() - 1) == '\r') {
                 n--;
             }
-            byte[] tail = new byte[n];
-            in.get(tail);
-            in.position(in.limit());
+            byte[] tail = take(in, in.position(), n, in.remaining());
             scanned = 0;
             return tail;
         }

@@ -130,7 +130,6 @@ public final class FdReader {
         private final CoreSubscriber<? super byte[]> actual;
         private final FrameDecoder decoder;
         private final ByteBuffer buffer;
-        private final long bufferAddress;
         private final Registration registration;
         private boolean eof;
         private boolean sawBytes;
@@ -150,9 +149,10 @@ public final class FdReader {
             this.actual = actual;
             this.decoder = framing.newDecoder();
             int size = Math.max(reader.readBufferSize, framing.minBufferSize());
-            this.buffer = ByteBuffer.allocateDirect(size);
+            // a heap buffer: frames are cut out with Arrays.copyOfRange, which the JIT fills
+            // without zeroing the new array first (a direct buffer would cost one more pass)
+            this.buffer = ByteBuffer.allocate(size);
             this.buffer.flip(); // read mode, empty
-            this.bufferAddress = Native.address(buffer);
             this.registration = reader.poller.register(reader.fd, this);
         }
 
@@ -275,7 +275,7 @@ public final class FdReader {
             buffer.compact();
             long n;
             for (;;) {
-                n = Native.libc().read(reader.fd, bufferAddress + buffer.position(), buffer.remaining());
+                n = Native.libc().read(reader.fd, buffer, buffer.remaining());
                 if (n >= 0) {
                     buffer.position(buffer.position() + (int) n);
                     break;

@@ -1,6 +1,9 @@
 package io.interflux.internal;
 
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
+
+import java.nio.ByteBuffer;
 
 /**
  * The libc entry points every transport shares, bound once through jnr-ffi.
@@ -14,6 +17,12 @@ public interface LibC {
     int pipe2(@Out int[] fds, int flags);
 
     long read(int fd, long buf, long count);
+
+    /**
+     * {@code read(2)} straight into a heap buffer, from its position. The array is pinned for
+     * the call, which is short: every descriptor Interflux reads this way is non-blocking.
+     */
+    long read(int fd, @Pinned @Out ByteBuffer buf, long count);
 
     long write(int fd, long buf, long count);
 

@@ -6,7 +6,8 @@ import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.ProcessPipeline;
 import io.interflux.pipe.Stdio;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Anonymous pipes: a shell pipeline, a producer/consumer child, and measured figures. */
 final class PipeChapter implements Chapter {
@@ -85,22 +88,25 @@ final class PipeChapter implements Chapter {
         try {
             byte[] ping = new byte[64];
             long[] rtt = new long[count];
-            Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer();
             long[] sentAt = new long[1];
+            // Flux.create's sink serialises emissions: the next ping is emitted on the loop thread
+            // when a pong arrives, possibly while the first emission is still returning
+            AtomicReference<FluxSink<byte[]>> outbound = new AtomicReference<>();
+            Flux<byte[]> pings = Flux.create(outbound::set);
             Flux<byte[]> replies = cat.stdout(Framing.lengthPrefixed(1024));
             // the send ends when the chapter disposes cat; that cancellation is expected
-            cat.send(outbound.asFlux(), Framing.lengthPrefixed(1024))
-                    .onErrorResume(java.util.concurrent.CancellationException.class, e -> reactor.core.publisher.Mono.empty())
+            cat.send(pings, Framing.lengthPrefixed(1024))
+                    .onErrorResume(CancellationException.class, e -> Mono.empty())
                     .subscribe();
             sentAt[0] = System.nanoTime();
-            outbound.tryEmitNext(ping);
+            outbound.get().next(ping);
             replies.take(count).index().doOnNext(t -> {
                 int i = t.getT1().intValue();
                 long now = System.nanoTime();
                 rtt[i] = now - sentAt[0];
                 if (i + 1 < count) {
                     sentAt[0] = System.nanoTime();
-                    outbound.tryEmitNext(ping);
+                    outbound.get().next(ping);
                 }
             }).then().block(LIMIT);
             Arrays.sort(rtt);
