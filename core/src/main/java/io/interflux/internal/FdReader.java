@@ -133,6 +133,7 @@ public final class FdReader {
         private final Registration registration;
         private boolean eof;
         private boolean sawBytes;
+        private final Runnable drainTask = this::drain;
         private boolean terminated;
 
         volatile boolean cancelled;
@@ -236,7 +237,7 @@ public final class FdReader {
                     return;
                 }
                 if (++reads > READS_PER_DRAIN) {
-                    reader.poller.execute(this::drain);
+                    reader.poller.execute(drainTask);
                     break;
                 }
                 long n = fill();

@@ -151,6 +151,7 @@ public final class FdWriter {
         private long bufferAddress;
         private Subscription upstream;
         private int consumed;
+        private final Runnable drainTask = this::drain;
 
         /* the frame being copied into the buffer: prefix, payload, suffix and how far we are */
         private byte[] pendingPrefix;
@@ -285,7 +286,7 @@ public final class FdWriter {
                 }
                 if (buffer.position() > 0) {
                     if (++writes > WRITES_PER_DRAIN) {
-                        writer.poller.execute(this::drain);
+                        writer.poller.execute(drainTask);
                         return;
                     }
                     int errno = flush();

@@ -145,6 +145,11 @@ public final class ChildProcess implements IpcResource {
      * last byte is in the pipe; stdin stays open for another send until {@link #closeStdin()}.
      * A child that has exited or closed its stdin fails the send with an {@link IpcException}
      * carrying {@code EPIPE}; this JVM is never signalled.
+     *
+     * <p>For request/response, where the next frame is emitted when a reply arrives (on the
+     * event loop) while another thread may still be emitting, feed the send from
+     * {@code Flux.create}, whose sink serialises emitters; a {@code Sinks.many().unicast()} sink
+     * rejects such overlapping emissions with {@code FAIL_NON_SERIALIZED}.
      */
     public Mono<Void> send(Publisher<byte[]> chunks) {
         return stdinWriter().send(chunks, Framing.raw());
