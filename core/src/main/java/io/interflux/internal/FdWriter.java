@@ -44,6 +44,7 @@ public final class FdWriter {
     private final String description;
     private final int bufferSize;
     private final AtomicReference<Object> state = new AtomicReference<>(IDLE);
+    private volatile boolean closeRequested;
     /** One registration and one buffer serve every send: sends are sequential, so they never share them at once. */
     private final Registration registration;
     private ByteBuffer buffer;
@@ -94,6 +95,7 @@ public final class FdWriter {
      * {@link java.util.concurrent.CancellationException}. Idempotent.
      */
     public void close() {
+        closeRequested = true;
         for (;;) {
             Object s = state.get();
             if (s == CLOSED) {
@@ -101,14 +103,27 @@ public final class FdWriter {
             }
             if (s instanceof WriteSubscriber) {
                 ((WriteSubscriber) s).closeFromOwner();
-                return;
+                // a send that already finished hands the writer back to IDLE and then sees
+                // closeRequested in finish(); if it has done so already, close it here
+                if (state.get() == s) {
+                    return;
+                }
+                continue;
             }
-            if (state.compareAndSet(IDLE, CLOSED)) {
-                registration.cancel();
-                Native.libc().close(fd);
+            if (closeIfIdle()) {
                 return;
             }
         }
+    }
+
+    /** Closes the descriptor if no send holds the writer; exactly one caller wins. */
+    private boolean closeIfIdle() {
+        if (state.compareAndSet(IDLE, CLOSED)) {
+            registration.cancel();
+            Native.libc().close(fd);
+            return true;
+        }
+        return false;
     }
 
     /** Whether the descriptor is closed. */
@@ -130,9 +145,9 @@ public final class FdWriter {
         @Override
         public void subscribe(CoreSubscriber<? super Void> actual) {
             WriteSubscriber w = new WriteSubscriber(writer, framing, actual);
-            if (!writer.state.compareAndSet(IDLE, w)) {
+            if (writer.closeRequested || !writer.state.compareAndSet(IDLE, w)) {
                 Object s = writer.state.get();
-                Operators.error(actual, s == CLOSED
+                Operators.error(actual, s == CLOSED || writer.closeRequested
                         ? IpcException.fromErrno("write", writer.description, Native.EPIPE_CLOSED_LOCALLY)
                         : new IllegalStateException("a send to " + writer.description + " is already in progress"));
                 return;
@@ -281,7 +296,9 @@ public final class FdWriter {
                 } catch (RuntimeException ex) {
                     upstream.cancel();
                     finish(false);
-                    actual.onError(ex);
+                    if (!cancelled) {
+                        actual.onError(ex);
+                    }
                     return;
                 }
                 if (buffer.position() > 0) {
@@ -299,6 +316,9 @@ public final class FdWriter {
                     }
                     upstream.cancel();
                     finish(false);
+                    if (cancelled) {
+                        return; // the subscriber left: an EPIPE after a cancel is expected, and owed to no one
+                    }
                     actual.onError(errno == Native.EPIPE
                             ? new IpcException("write", writer.description, errno,
                                 "the reading end is closed: the peer exited or stopped reading")
@@ -402,8 +422,8 @@ public final class FdWriter {
                 writer.registration.cancel();
                 writer.state.set(CLOSED);
                 Native.libc().close(writer.fd);
-            } else {
-                writer.state.compareAndSet(this, IDLE);
+            } else if (writer.state.compareAndSet(this, IDLE) && writer.closeRequested) {
+                writer.closeIfIdle();
             }
         }
     }

@@ -32,6 +32,8 @@ public final class Spawn {
 
         int posix_spawn_file_actions_addchdir_np(long actions, String path);
 
+        int posix_spawn_file_actions_addclosefrom_np(long actions, int from);
+
         int posix_spawnattr_init(long attr);
 
         int posix_spawnattr_destroy(long attr);
@@ -113,6 +115,7 @@ public final class Spawn {
                 if (stderr != null) {
                     stderr.apply(lib, actions.address(), 2);
                 }
+                closeInherited(lib, actions.address(), file);
                 if (directory != null) {
                     check(lib.posix_spawn_file_actions_addchdir_np(actions.address(), directory),
                             "posix_spawn_file_actions_addchdir_np", directory);
@@ -146,6 +149,24 @@ public final class Spawn {
             keep.clear();
         }
     }
+
+    /**
+     * Closes every descriptor above stderr in the child, as {@code ProcessBuilder} does: the JVM
+     * holds descriptors without {@code FD_CLOEXEC} (class-path jars, sockets a user opened) that
+     * a child must not inherit. Needs glibc 2.34; older ones pass such descriptors on.
+     */
+    private static void closeInherited(SpawnLib lib, long actions, String file) {
+        if (!CLOSEFROM_AVAILABLE) {
+            return;
+        }
+        try {
+            check(lib.posix_spawn_file_actions_addclosefrom_np(actions, 3), "posix_spawn_file_actions_addclosefrom_np", file);
+        } catch (UnsatisfiedLinkError e) {
+            CLOSEFROM_AVAILABLE = false;
+        }
+    }
+
+    private static volatile boolean CLOSEFROM_AVAILABLE = true;
 
     private static Pointer stringArray(jnr.ffi.Runtime rt, List<String> strings, List<Pointer> keep) {
         Pointer array = Memory.allocateDirect(rt, (long) (strings.size() + 1) * 8, true);
