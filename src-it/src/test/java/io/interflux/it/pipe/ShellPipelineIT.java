@@ -53,7 +53,6 @@ class ShellPipelineIT {
             Files.writeString(dir.resolve(file), file + "\n");
         }
         Files.createDirectory(dir.resolve("cpython"));
-        Files.setPosixFilePermissions(dir.resolve("python3"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
 
         ChildProcess sh = os.track(inDir("sh", "-c", "ls | grep python").stdin(Stdio.discard()).start().block(WAIT));
         shell = bytes(sh.stdout()).block(WAIT);

@@ -6,7 +6,6 @@ import io.interflux.pipe.ChildProcessSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -109,6 +108,6 @@ public final class ChildJvm {
 
     @Override
     public String toString() {
-        return "ChildJvm[" + mainClass + " " + String.join(" ", args) + ", options " + Arrays.toString(jvmOptions.toArray()) + "]";
+        return "ChildJvm[" + mainClass + " " + String.join(" ", args) + ", options " + jvmOptions + "]";
     }
 }

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What {@code /proc/<pid>} says about another process: its scheduler state, the kernel function
@@ -28,9 +31,9 @@ public final class ProcessProbe {
     private final long pid;
     private final Path dir;
 
-    private ProcessProbe(long pid) {
+    private ProcessProbe(long pid, Path dir) {
         this.pid = pid;
-        this.dir = Path.of("/proc", Long.toString(pid));
+        this.dir = dir;
     }
 
     /** A probe of process {@code pid}. */
@@ -38,10 +41,10 @@ public final class ProcessProbe {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid > 0 required but it was " + pid);
         }
-        return new ProcessProbe(pid);
+        return new ProcessProbe(pid, Path.of("/proc", Long.toString(pid)));
     }
 
-    /** The process id. */
+    /** The process id (the thread id for a probe from {@link #threads()}). */
     public long pid() {
         return pid;
     }
@@ -85,16 +88,37 @@ public final class ProcessProbe {
     }
 
     /**
-     * Whether the process sleeps ({@code 'S'}) in a kernel function whose name contains
-     * {@code wchanFragment}, such as {@code "pipe"} for {@code pipe_write}/{@code anon_pipe_write}.
-     * Where the kernel hides {@code wchan}, the sleeping state alone decides.
+     * Whether one of the process's threads sleeps ({@code 'S'}) in a kernel function whose name
+     * contains {@code wchanFragment}, such as {@code "pipe"} for {@code pipe_write} or
+     * {@code anon_pipe_write}. Every thread is looked at: in a JVM the thread that writes is not
+     * the main one. Where the kernel hides {@code wchan} (it reports {@code 0}), a sleeping thread
+     * counts, which is a weaker test; {@link #writtenBytes()} standing still then tells more.
      */
     public boolean isBlockedIn(String wchanFragment) {
-        if (state() != 'S') {
-            return false;
+        for (ProcessProbe thread : threads()) {
+            if (thread.state() == 'S') {
+                Optional<String> w = thread.wchan();
+                if (w.isEmpty() || w.get().contains(wchanFragment)) {
+                    return true;
+                }
+            }
         }
-        Optional<String> w = wchan();
-        return w.isEmpty() || w.get().contains(wchanFragment);
+        return false;
+    }
+
+    /** The process's threads ({@code /proc/<pid>/task/<tid>}), each probed like a process; empty when it is gone. */
+    public List<ProcessProbe> threads() {
+        try (Stream<Path> tasks = Files.list(dir.resolve("task"))) {
+            return tasks.map(t -> new ProcessProbe(Long.parseLong(t.getFileName().toString()), t))
+                    .collect(Collectors.toList());
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            if (!Files.exists(dir)) {
+                return List.of();
+            }
+            throw new UncheckedIOException("cannot list " + dir.resolve("task"), e);
+        }
     }
 
     private long ioField(String name) {
@@ -125,6 +149,10 @@ public final class ProcessProbe {
 
     @Override
     public String toString() {
-        return "pid " + pid + " state " + state() + " wchan " + wchan().orElse("?") + " wchar " + writtenBytes();
+        // a JVM has dozens of threads, mostly in futex waits: show each distinct state and wchan once
+        String threads = threads().stream().map(t -> t.state() + "/" + t.wchan().orElse("-"))
+                .distinct().sorted().collect(Collectors.joining(", "));
+        return "pid " + pid + " state " + state() + " wchan " + wchan().orElse("-") + " wchar " + writtenBytes()
+                + " threads [" + threads + "]";
     }
 }
