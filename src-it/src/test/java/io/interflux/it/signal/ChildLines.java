@@ -1,0 +1,59 @@
+package io.interflux.it.signal;
+
+import io.interflux.Codec;
+import io.interflux.Framing;
+import io.interflux.pipe.ChildProcess;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The stdout lines of a child, queued as they come, read by a test with a bounded wait. */
+final class ChildLines implements Disposable {
+
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Disposable subscription;
+    private final ChildProcess child;
+
+    ChildLines(ChildProcess child) {
+        this.child = child;
+        this.subscription = child.stdout(Framing.lines(), Codec.utf8())
+                .concatWith(Flux.just("<eof>"))
+                .subscribe(lines::add, e -> lines.add("<error " + e + ">"));
+    }
+
+    /** The next line, failing when none comes within {@code wait}. */
+    String next(Duration wait) throws InterruptedException {
+        String line = lines.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
+            throw new AssertionError("no line from " + child + " within " + wait);
+        }
+        return line;
+    }
+
+    /** Skips lines until one starts with {@code prefix}, and returns it. */
+    String awaitStartingWith(String prefix, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            String line = lines.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no line starting with '" + prefix + "' from " + child + " within " + wait);
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            if (line.equals("<eof>") || line.startsWith("<error")) {
+                throw new AssertionError(child + " ended before a line starting with '" + prefix + "': " + line);
+            }
+        }
+    }
+
+    @Override
+    public void dispose() {
+        subscription.dispose();
+    }
+}
