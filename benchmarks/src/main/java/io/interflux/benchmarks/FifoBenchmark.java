@@ -1,0 +1,289 @@
+package io.interflux.benchmarks;
+
+import io.interflux.Framing;
+import io.interflux.fifo.Fifo;
+import io.interflux.fifo.FifoReader;
+import io.interflux.fifo.FifoSpec;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * FIFO benchmarks: Interflux (event loop, non-blocking descriptors) against plain blocking Java
+ * loops, a thread per end, on the same kind of FIFO, measured interleaved round by round. Both
+ * ends run in this JVM on separate threads; every byte crosses the kernel's FIFO.
+ */
+public final class FifoBenchmark implements MechanismBenchmark {
+
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private static final int CHUNK = 64 * 1024;
+    private static final int SMALL = 64;
+    /**
+     * Two loop threads, so the writing and the reading end run on different threads, as they
+     * would in two processes (and as the baseline's two threads do). Created once, lives with the JVM.
+     */
+    private static final io.interflux.EventLoop LOOP = io.interflux.EventLoop.create("fifo-bench", 2);
+
+    @Override
+    public String name() {
+        return "fifo";
+    }
+
+    @Override
+    public List<Target> run(BenchmarkConfig config) throws Exception {
+        Path dir = Files.createTempDirectory("interflux-bench-fifo");
+        try {
+            long bytes = (long) (256L * 1024 * 1024 * config.secondsPerRound);
+            long frames = (long) (2_000_000 * config.secondsPerRound);
+            int trips = (int) (20_000 * config.secondsPerRound);
+            double[] tpI = new double[config.rounds], tpB = new double[config.rounds];
+            double[] msgI = new double[config.rounds], msgB = new double[config.rounds];
+            double[] rttI = new double[config.rounds], rttB = new double[config.rounds];
+            // one warm-up of each side, unmeasured
+            interfluxThroughput(dir, bytes / 4);
+            blockingThroughput(dir, bytes / 4);
+            interfluxMessages(dir, frames / 4);
+            blockingMessages(dir, frames / 4);
+            interfluxRtt(dir, trips / 4);
+            blockingRtt(dir, trips / 4);
+            for (int r = 0; r < config.rounds; r++) {
+                boolean flip = (r & 1) == 1;
+                if (flip) {
+                    tpB[r] = blockingThroughput(dir, bytes);
+                    tpI[r] = interfluxThroughput(dir, bytes);
+                    msgB[r] = blockingMessages(dir, frames);
+                    msgI[r] = interfluxMessages(dir, frames);
+                    rttB[r] = blockingRtt(dir, trips);
+                    rttI[r] = interfluxRtt(dir, trips);
+                } else {
+                    tpI[r] = interfluxThroughput(dir, bytes);
+                    tpB[r] = blockingThroughput(dir, bytes);
+                    msgI[r] = interfluxMessages(dir, frames);
+                    msgB[r] = blockingMessages(dir, frames);
+                    rttI[r] = interfluxRtt(dir, trips);
+                    rttB[r] = blockingRtt(dir, trips);
+                }
+            }
+            List<Target> targets = new ArrayList<>();
+            targets.add(Target.atLeast(new Result("fifo", "64KiB", "throughput_mb_s", median(tpI), median(tpB),
+                    "jdk-filechannel-blocking", "MB/s"), 0.9));
+            targets.add(Target.atLeast(new Result("fifo", "64B", "messages_per_s", median(msgI), median(msgB),
+                    "jdk-blocking-frames", "msg/s"), 1.0));
+            targets.add(Target.atMost(new Result("fifo", "64B", "rtt_p50_us", median(rttI), median(rttB),
+                    "jdk-blocking-pingpong", "us"), 1.3));
+            return targets;
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** MB/s of 64 KiB chunks, Interflux writer to Interflux reader. */
+    static double interfluxThroughput(Path dir, long bytes) {
+        FifoSpec<byte[]> raw = Fifo.at(dir.resolve("tp-i")).eventLoop(LOOP).framing(Framing.raw()).singleWriter(true).unlinkOnDispose(true);
+        FifoReader<byte[]> reader = raw.openReader().block(LIMIT);
+        byte[] chunk = new byte[CHUNK];
+        AtomicLong received = new AtomicLong();
+        long t0 = System.nanoTime();
+        raw.send(Flux.range(0, (int) (bytes / CHUNK)).map(i -> chunk)).subscribe();
+        reader.receive().doOnNext(c -> received.addAndGet(c.length)).then().block(LIMIT);
+        return received.get() / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** MB/s of 64 KiB chunks, a blocking FileChannel writer thread to a blocking FileChannel reader. */
+    static double blockingThroughput(Path dir, long bytes) throws Exception {
+        Path p = mkfifo(dir.resolve("tp-b"));
+        try {
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try (FileChannel out = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+                    for (long sent = 0; sent < bytes; sent += CHUNK) {
+                        buf.clear();
+                        while (buf.hasRemaining()) {
+                            out.write(buf);
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, command -> new Thread(command, "fifo-bench-writer").start());
+            long received = 0;
+            long t0 = System.nanoTime();
+            try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    received += n;
+                    buf.clear();
+                }
+            }
+            double mb = received / 1e6 / ((System.nanoTime() - t0) / 1e9);
+            writer.get();
+            return mb;
+        } finally {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** Frames/s of 64-byte length-prefixed frames through the default (shared, PIPE_BUF-atomic) writer. */
+    static double interfluxMessages(Path dir, long frames) {
+        FifoSpec<byte[]> spec = Fifo.at(dir.resolve("msg-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoReader<byte[]> reader = spec.openReader().block(LIMIT);
+        byte[] frame = new byte[SMALL];
+        AtomicLong received = new AtomicLong();
+        long t0 = System.nanoTime();
+        spec.send(Flux.range(0, (int) frames).map(i -> frame)).subscribe();
+        reader.receive().doOnNext(f -> received.incrementAndGet()).then().block(LIMIT);
+        return received.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Frames/s of the same frames with DataOutputStream/DataInputStream over buffered blocking streams. */
+    static double blockingMessages(Path dir, long frames) throws Exception {
+        Path p = mkfifo(dir.resolve("msg-b"));
+        try {
+            CompletableFuture<Void> writer = new CompletableFuture<>();
+            new Thread(() -> {
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(p.toFile()), CHUNK))) {
+                    byte[] frame = new byte[SMALL];
+                    for (long i = 0; i < frames; i++) {
+                        out.writeInt(frame.length);
+                        out.write(frame);
+                    }
+                    writer.complete(null);
+                } catch (Exception e) {
+                    writer.completeExceptionally(e);
+                }
+            }, "fifo-bench-writer").start();
+            long received = 0;
+            long t0 = System.nanoTime();
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(p.toFile()), CHUNK))) {
+                for (long i = 0; i < frames; i++) {
+                    byte[] frame = new byte[in.readInt()];
+                    in.readFully(frame);
+                    received++;
+                }
+            }
+            double rate = received / ((System.nanoTime() - t0) / 1e9);
+            writer.get();
+            return rate;
+        } finally {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** p50 round trip in microseconds: an Interflux echo on the loop, an Interflux pinger. */
+    static double interfluxRtt(Path dir, int count) {
+        FifoSpec<byte[]> ping = Fifo.at(dir.resolve("ping-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoSpec<byte[]> pong = Fifo.at(dir.resolve("pong-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoReader<byte[]> echoIn = ping.openReader().block(LIMIT);
+        FifoReader<byte[]> replies = pong.openReader().block(LIMIT);
+        Disposable echoing = pong.send(echoIn.receive()).subscribe(v -> { }, e -> { });
+        Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer();
+        Disposable sending = ping.send(outbound.asFlux()).subscribe(v -> { }, e -> { });
+        try {
+            byte[] frame = new byte[SMALL];
+            long[] rtt = new long[count];
+            long[] sentAt = {System.nanoTime()};
+            outbound.tryEmitNext(frame);
+            replies.receive().take(count).index().doOnNext(t -> {
+                int i = t.getT1().intValue();
+                rtt[i] = System.nanoTime() - sentAt[0];
+                if (i + 1 < count) {
+                    sentAt[0] = System.nanoTime();
+                    outbound.tryEmitNext(frame);
+                }
+            }).then().block(LIMIT);
+            Arrays.sort(rtt);
+            return rtt[count / 2] / 1e3;
+        } finally {
+            outbound.tryEmitComplete();
+            sending.dispose();
+            echoing.dispose();
+            echoIn.dispose();
+            replies.dispose();
+        }
+    }
+
+    /** p50 round trip in microseconds: a blocking echo thread and a blocking pinger, 64-byte frames. */
+    static double blockingRtt(Path dir, int count) throws Exception {
+        Path ping = mkfifo(dir.resolve("ping-b"));
+        Path pong = mkfifo(dir.resolve("pong-b"));
+        try {
+            Thread echo = new Thread(() -> {
+                try (DataInputStream in = new DataInputStream(new FileInputStream(ping.toFile()));
+                     DataOutputStream out = new DataOutputStream(new FileOutputStream(pong.toFile()))) {
+                    byte[] frame = new byte[SMALL];
+                    for (int i = 0; i < count; i++) {
+                        in.readFully(frame);
+                        out.write(frame);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, "fifo-bench-echo");
+            echo.start();
+            long[] rtt = new long[count];
+            try (FileOutputStream out = new FileOutputStream(ping.toFile());
+                 DataInputStream in = new DataInputStream(new FileInputStream(pong.toFile()))) {
+                byte[] frame = new byte[SMALL];
+                for (int i = 0; i < count; i++) {
+                    long t0 = System.nanoTime();
+                    out.write(frame);
+                    in.readFully(frame);
+                    rtt[i] = System.nanoTime() - t0;
+                }
+            }
+            echo.join(LIMIT.toMillis());
+            Arrays.sort(rtt);
+            return rtt[count / 2] / 1e3;
+        } finally {
+            Files.deleteIfExists(ping);
+            Files.deleteIfExists(pong);
+        }
+    }
+
+    private static Path mkfifo(Path p) throws Exception {
+        Process mk = new ProcessBuilder("mkfifo", "-m", "600", p.toString()).inheritIO().start();
+        if (mk.waitFor() != 0) {
+            throw new IllegalStateException("mkfifo " + p + " failed");
+        }
+        return p;
+    }
+
+    /** Runs only this benchmark, for use before it is registered in {@link Benchmarks}. */
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+        List<Target> targets = new FifoBenchmark().run(new BenchmarkConfig(rounds, seconds));
+        Benchmarks.print(targets);
+        System.exit(0);
+    }
+}

@@ -1,0 +1,323 @@
+package io.interflux.fifo;
+
+import io.interflux.Codec;
+import io.interflux.EventLoop;
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import io.interflux.fifo.internal.AtomicFrameWriter;
+import io.interflux.fifo.internal.FifoLibC;
+import io.interflux.internal.FdWriter;
+import io.interflux.internal.Native;
+import io.interflux.internal.Poller;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An immutable description of one end of a named pipe: where it is, how it is created, framed
+ * and encoded, and how its readers and writers behave.
+ *
+ * <p>Each method returns a new spec; nothing touches the file system until {@link #openReader()},
+ * {@link #openWriter()}, {@link #receive()} or {@link #send(Publisher)} is subscribed.
+ *
+ * <p>Defaults: mode {@code 0600}, created if absent, not unlinked, {@link Framing#lines()},
+ * {@link Codec#bytes()}, a reader that completes when its last writer leaves, a writer that waits
+ * for a reader and shares the FIFO with other writers, 64 KiB reads, {@link EventLoop#shared()}.
+ *
+ * <pre>{@code
+ * FifoSpec<String> inbox = Fifo.at(dir.resolve("inbox"))
+ *     .codec(Codec.utf8())
+ *     .persistent(true)          // stay open while writers come and go
+ *     .unlinkOnDispose(true);
+ * inbox.receive().subscribe(System.out::println);
+ * }</pre>
+ *
+ * @param <T> the values carried, one per frame
+ */
+public final class FifoSpec<T> {
+
+    /** The mode a created FIFO gets unless told otherwise: read and write for the owner only. */
+    public static final int DEFAULT_MODE = 0600;
+    /** Default bytes per {@code read(2)}, and per {@code write(2)} of a single writer. */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+    /** First pause of a writer waiting for a reader; it doubles up to {@link #READER_POLL_MAX}. */
+    static final Duration READER_POLL_MIN = Duration.ofMillis(1);
+    /** Longest pause of a writer waiting for a reader, hence the most latency it adds once one comes. */
+    static final Duration READER_POLL_MAX = Duration.ofMillis(50);
+
+    final Path path;
+    final int mode;
+    final boolean create;
+    final boolean unlinkOnDispose;
+    final Framing framing;
+    final Codec<T> codec;
+    final boolean persistent;
+    final boolean waitForReader;
+    final boolean singleWriter;
+    final int bufferSize;
+    final EventLoop loop;
+
+    private FifoSpec(Path path, int mode, boolean create, boolean unlinkOnDispose, Framing framing, Codec<T> codec,
+                     boolean persistent, boolean waitForReader, boolean singleWriter, int bufferSize, EventLoop loop) {
+        this.path = path;
+        this.mode = mode;
+        this.create = create;
+        this.unlinkOnDispose = unlinkOnDispose;
+        this.framing = framing;
+        this.codec = codec;
+        this.persistent = persistent;
+        this.waitForReader = waitForReader;
+        this.singleWriter = singleWriter;
+        this.bufferSize = bufferSize;
+        this.loop = loop;
+    }
+
+    static FifoSpec<byte[]> of(Path path) {
+        return new FifoSpec<>(path, DEFAULT_MODE, true, false, Framing.lines(), Codec.bytes(),
+                false, true, false, DEFAULT_BUFFER_SIZE, null);
+    }
+
+    /** The absolute path of the FIFO. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * The permission bits a FIFO created by this spec gets, exactly: the process umask neither
+     * widens nor narrows them. An existing FIFO keeps its mode. {@value #DEFAULT_MODE} (octal) by default.
+     *
+     * @param mode permission bits, {@code 0} to {@code 0777}
+     */
+    public FifoSpec<T> mode(int mode) {
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits within 0777, but it was 0"
+                    + Integer.toOctalString(mode));
+        }
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                singleWriter, bufferSize, loop);
+    }
+
+    /** Whether an absent FIFO is created ({@code mkfifo}); when not, opening an absent path fails with {@code ENOENT}. */
+    public FifoSpec<T> createIfAbsent(boolean create) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                singleWriter, bufferSize, loop);
+    }
+
+    /**
+     * Whether disposing an endpoint removes the FIFO it created. A FIFO this process did not create
+     * is never removed, nor is one that has been replaced at the path meanwhile.
+     */
+    public FifoSpec<T> unlinkOnDispose(boolean unlink) {
+        return new FifoSpec<>(path, mode, create, unlink, framing, codec, persistent, waitForReader,
+                singleWriter, bufferSize, loop);
+    }
+
+    /** How the byte stream is cut into frames; {@link Framing#lines()} by default. */
+    public FifoSpec<T> framing(Framing framing) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, Objects.requireNonNull(framing, "framing"), codec,
+                persistent, waitForReader, singleWriter, bufferSize, loop);
+    }
+
+    /** How frames become values; {@link Codec#bytes()} by default. */
+    public <U> FifoSpec<U> codec(Codec<U> codec) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, Objects.requireNonNull(codec, "codec"),
+                persistent, waitForReader, singleWriter, bufferSize, loop);
+    }
+
+    /**
+     * How a reader treats writers leaving. {@code false} (the default) reads like {@code cat}: the
+     * stream waits for the first writer, and completes once the first bytes have arrived and every
+     * writer has closed. {@code true} makes a persistent inbox: the stream stays open while writers
+     * come and go and ends only when cancelled or disposed; nothing is lost or reordered across
+     * reconnects, since the FIFO stays open in between.
+     */
+    public FifoSpec<T> persistent(boolean persistent) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                singleWriter, bufferSize, loop);
+    }
+
+    /**
+     * Whether a writer opened while no process reads the FIFO waits for one (the default), or fails
+     * at once with an {@code ENXIO} {@link IpcException}.
+     */
+    public FifoSpec<T> waitForReader(boolean wait) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, wait,
+                singleWriter, bufferSize, loop);
+    }
+
+    /**
+     * Declares whether this process is the FIFO's only writer. By default ({@code false}) several
+     * writers may share it: each frame goes into the FIFO whole, never interleaved with another
+     * writer's bytes, and a frame whose encoded size (framing included) exceeds
+     * {@value Fifo#PIPE_BUF} bytes fails the send with {@link io.interflux.FrameTooLargeException}.
+     * {@code true} lifts that limit and writes in buffers of {@link #bufferSize(int)} bytes; another
+     * writer on the FIFO could then see its frames split.
+     */
+    public FifoSpec<T> singleWriter(boolean single) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                single, bufferSize, loop);
+    }
+
+    /** Bytes per {@code read(2)}, and per {@code write(2)} of a single writer; {@value #DEFAULT_BUFFER_SIZE} by default. */
+    public FifoSpec<T> bufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
+        }
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                singleWriter, bytes, loop);
+    }
+
+    /** The event loop that watches the FIFO's descriptors; {@link EventLoop#shared()} by default. */
+    public FifoSpec<T> eventLoop(EventLoop loop) {
+        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+                singleWriter, bufferSize, Objects.requireNonNull(loop, "loop"));
+    }
+
+    /**
+     * Opens the FIFO for reading when subscribed, creating it first if the spec says so. Never
+     * waits: a FIFO reader opens at once, and {@link FifoReader#receive()} waits for writers.
+     * Fails with an {@link IpcException} when the path is a symbolic link, not a FIFO, or absent
+     * and not to be created.
+     */
+    public Mono<FifoReader<T>> openReader() {
+        return Mono.fromCallable(this::openReaderNow);
+    }
+
+    /**
+     * Opens the FIFO for writing when subscribed, creating it first if the spec says so.
+     *
+     * <p>While no process has the FIFO open for reading, a non-blocking open fails with
+     * {@code ENXIO}. With {@link #waitForReader(boolean)} (the default) the open is retried on a
+     * Reactor timer, after 1 ms, then doubling up to 50 ms between tries:
+     * no thread waits and nothing spins. A timer rather than inotify: {@code IN_OPEN} is reported
+     * only once an open has <em>returned</em>, and a blocking reader such as {@code cat fifo} stays
+     * inside {@code open(2)} until a writer appears, so writer and reader would wait for each other
+     * forever; the kernel counts such a reader as soon as it starts waiting, which a retried open
+     * sees. The price is up to 50 ms of delay after a late reader arrives.
+     * Bound the wait with {@code timeout(...)}; cancelling stops it and releases everything.
+     */
+    public Mono<FifoWriter<T>> openWriter() {
+        return Mono.defer(() -> {
+            AtomicBoolean handedOver = new AtomicBoolean();
+            return Mono.using(() -> FifoFile.pin(path, mode, create),
+                    file -> attemptWriter(file).doOnNext(w -> handedOver.set(true)),
+                    file -> {
+                        Runnable unlink = file.unlinker();
+                        file.unpin();
+                        if (!handedOver.get() && unlinkOnDispose && unlink != null) {
+                            unlink.run();
+                        }
+                    });
+        });
+    }
+
+    /**
+     * Opens a reader, streams its values and closes it when the stream ends: the FIFO's frames
+     * decoded, read only while there is demand. See {@link FifoReader#receive()}.
+     */
+    public Flux<T> receive() {
+        return Flux.using(this::openReaderNow, FifoReader::receive, FifoReader::dispose);
+    }
+
+    /**
+     * Opens a writer (waiting for a reader as {@link #openWriter()} does), writes every value and
+     * closes it, so a {@code cat}-like reader then sees end of stream. See {@link FifoWriter#send(Publisher)}.
+     */
+    public Mono<Void> send(Publisher<? extends T> values) {
+        Objects.requireNonNull(values, "values");
+        return Mono.usingWhen(openWriter(), w -> w.send(values), w -> Mono.fromRunnable(w::dispose));
+    }
+
+    FifoReader<T> openReaderNow() {
+        FifoFile file = FifoFile.pin(path, mode, create);
+        Runnable unlink = file.unlinker();
+        try {
+            int readFd = file.open(Native.O_RDONLY);
+            if (readFd < 0) {
+                throw IpcException.fromErrno("open", path + ", O_RDONLY", -readFd);
+            }
+            // Holding the FIFO open for writing ourselves keeps read(2) at EAGAIN (not EOF) and
+            // poll quiet (not HUP) while no real writer is connected.
+            int placeholderFd = file.open(Native.O_WRONLY);
+            if (placeholderFd < 0) {
+                Native.libc().close(readFd);
+                throw IpcException.fromErrno("open", path + ", O_WRONLY", -placeholderFd);
+            }
+            Poller poller = loop().next();
+            return new FifoReader<>(this, poller, readFd, placeholderFd, unlinkOnDispose ? unlink : null);
+        } catch (RuntimeException e) {
+            if (unlinkOnDispose && unlink != null) {
+                unlink.run();
+            }
+            throw e;
+        } finally {
+            file.unpin();
+        }
+    }
+
+    private Mono<FifoWriter<T>> attemptWriter(FifoFile file) {
+        Mono<FifoWriter<T>> attempt = Mono.fromCallable(() -> {
+            int fd = file.open(Native.O_WRONLY);
+            if (fd < 0) {
+                throw new IpcException("open", path + ", O_WRONLY", -fd, -fd == FifoLibC.ENXIO
+                        ? "no process has the FIFO open for reading" + (waitForReader ? "" : " (waitForReader is off)")
+                        : null);
+            }
+            return new FifoWriter<>(this, writerSink(fd), unlinkOnDispose ? file.unlinker() : null);
+        });
+        if (!waitForReader) {
+            return attempt;
+        }
+        return attempt.retryWhen(Retry.backoff(Long.MAX_VALUE, READER_POLL_MIN)
+                .maxBackoff(READER_POLL_MAX)
+                .jitter(0)
+                .filter(e -> e instanceof IpcException && ((IpcException) e).errno() == FifoLibC.ENXIO));
+    }
+
+    private FifoWriter.FrameSink writerSink(int fd) {
+        Poller poller = loop().next();
+        String description = "FIFO " + path;
+        if (singleWriter) {
+            FdWriter w = new FdWriter(poller, fd, description, bufferSize);
+            return new FifoWriter.FrameSink() {
+                @Override
+                public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
+                    return w.send(frames, framing);
+                }
+
+                @Override
+                public void close() {
+                    w.close();
+                }
+            };
+        }
+        AtomicFrameWriter w = new AtomicFrameWriter(poller, fd, description);
+        return new FifoWriter.FrameSink() {
+            @Override
+            public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
+                return w.send(frames, framing);
+            }
+
+            @Override
+            public void close() {
+                w.close();
+            }
+        };
+    }
+
+    EventLoop loop() {
+        return loop != null ? loop : EventLoop.shared();
+    }
+
+    @Override
+    public String toString() {
+        return "FifoSpec[" + path + ", mode=0" + Integer.toOctalString(mode) + ", " + framing + ", " + codec
+                + (persistent ? ", persistent" : "") + (singleWriter ? ", single writer" : "") + "]";
+    }
+}

@@ -1,0 +1,79 @@
+package io.interflux.fifo;
+
+import io.interflux.Framing;
+import io.interflux.testkit.TransportConformance;
+import io.interflux.testkit.TransportUnderTest;
+import org.junit.jupiter.api.DisplayName;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The conformance suite over one FIFO: an Interflux writer and an Interflux {@code cat}-like reader. */
+@DisplayName("The FIFO transport")
+class FifoConformanceTest extends TransportConformance {
+
+    @Override
+    protected TransportUnderTest transport() {
+        return new FifoLoopback();
+    }
+
+    static final class FifoLoopback implements TransportUnderTest {
+
+        @Override
+        public String name() {
+            return "fifo";
+        }
+
+        @Override
+        public Loopback open(int maxFrameSize) throws Exception {
+            Path dir = Files.createTempDirectory("interflux-fifo-tck");
+            Path path = dir.resolve("loop");
+            FifoSpec<byte[]> spec = Fifo.at(path).framing(Framing.lengthPrefixed(maxFrameSize)).unlinkOnDispose(true);
+            FifoReader<byte[]> reader = spec.openReader().block(Duration.ofSeconds(5));
+            FifoWriter<byte[]> writer = spec.openWriter().block(Duration.ofSeconds(5));
+            return new Loopback() {
+                @Override
+                public Flux<byte[]> inbound() {
+                    return reader.receive();
+                }
+
+                @Override
+                public Mono<Void> send(Publisher<byte[]> frames) {
+                    return writer.send(frames);
+                }
+
+                @Override
+                public Mono<Void> sendOversize(int size) {
+                    // a second writer whose framing allows the size: the reader's limit must catch it
+                    return Fifo.at(path).framing(Framing.lengthPrefixed(size)).send(Mono.just(new byte[size]));
+                }
+
+                @Override
+                public long inFlightBoundBytes(int frameSize) {
+                    long kernel = 64 * 1024;
+                    long readBuffer = Math.max(FifoSpec.DEFAULT_BUFFER_SIZE, frameSize + 8);
+                    long writeBuffer = Fifo.PIPE_BUF;
+                    long prefetch = 256L * frameSize;
+                    return kernel + readBuffer + writeBuffer + prefetch;
+                }
+
+                @Override
+                public void killPeer() {
+                    writer.dispose();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    writer.dispose();
+                    reader.dispose();
+                    Files.deleteIfExists(path);
+                    Files.delete(dir);
+                }
+            };
+        }
+    }
+}
