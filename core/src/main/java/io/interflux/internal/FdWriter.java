@@ -1,5 +1,6 @@
 package io.interflux.internal;
 
+import io.interflux.FrameTooLargeException;
 import io.interflux.Framing;
 import io.interflux.IpcException;
 import org.reactivestreams.Publisher;
@@ -33,6 +34,12 @@ public final class FdWriter {
     /** Writes one drain may make before it hands the rest to the loop, so a fast pair cannot monopolise a thread. */
     static final int WRITES_PER_DRAIN = 16;
 
+    /**
+     * Payload bytes from which a frame is written straight from its array instead of through the
+     * buffer: a large chunk costs one copy less.
+     */
+    static final int DIRECT_WRITE_THRESHOLD = 16 * 1024;
+
     /** Frames a send requests ahead of what it has written. */
     public static final int DEFAULT_PREFETCH = 256;
 
@@ -43,6 +50,7 @@ public final class FdWriter {
     private final int fd;
     private final String description;
     private final int bufferSize;
+    private final int atomicWriteLimit;
     private final AtomicReference<Object> state = new AtomicReference<>(IDLE);
     private volatile boolean closeRequested;
     /** One registration and one buffer serve every send: sends are sequential, so they never share them at once. */
@@ -56,13 +64,29 @@ public final class FdWriter {
      * @param bufferSize  bytes gathered into one {@code write(2)}
      */
     public FdWriter(Poller poller, int fd, String description, int bufferSize) {
+        this(poller, fd, description, bufferSize, 0);
+    }
+
+    /**
+     * A writer whose every {@code write(2)} carries whole frames only, at most
+     * {@code atomicWriteLimit} bytes: with {@code PIPE_BUF} (4096) the kernel puts each write into
+     * a pipe or FIFO in one piece, so frames from several writers never interleave. A frame whose
+     * encoded size is over the limit fails the send before any of it is written.
+     *
+     * @param atomicWriteLimit 0 for no limit (writes are as large as the buffer, frames may span them)
+     */
+    public FdWriter(Poller poller, int fd, String description, int bufferSize, int atomicWriteLimit) {
         if (bufferSize <= 0) {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bufferSize);
+        }
+        if (atomicWriteLimit < 0) {
+            throw new IllegalArgumentException("atomicWriteLimit >= 0 required but it was " + atomicWriteLimit);
         }
         this.poller = poller;
         this.fd = fd;
         this.description = description;
-        this.bufferSize = bufferSize;
+        this.atomicWriteLimit = atomicWriteLimit;
+        this.bufferSize = atomicWriteLimit > 0 ? Math.min(bufferSize, atomicWriteLimit) : bufferSize;
         this.registration = poller.register(fd, events -> {
             Object current = state.get();
             if (current instanceof WriteSubscriber) {
@@ -173,6 +197,8 @@ public final class FdWriter {
         private byte[] pendingPayload;
         private byte[] pendingSuffix;
         private int pendingOffset;
+        /** Set by fillBuffer when the rest of the pending payload should be written from its array. */
+        private boolean directWrite;
 
         private boolean terminated;
         volatile boolean done;
@@ -301,12 +327,12 @@ public final class FdWriter {
                     }
                     return;
                 }
-                if (buffer.position() > 0) {
+                if (buffer.position() > 0 || directWrite) {
                     if (++writes > WRITES_PER_DRAIN) {
                         writer.poller.execute(drainTask);
                         return;
                     }
-                    int errno = flush();
+                    int errno = buffer.position() > 0 ? flush() : writeDirect();
                     if (errno == 0) {
                         continue;
                     }
@@ -340,8 +366,14 @@ public final class FdWriter {
             }
         }
 
-        /** Copies queued frames into the buffer until it is full or nothing is left. */
+        /**
+         * Copies queued frames into the buffer until it is full or nothing is left, or stops at a
+         * large payload ({@link #directWrite}). With an atomic write limit a frame is never split
+         * across two writes: one that does not fit waits for the next, empty, buffer.
+         */
         private void fillBuffer() {
+            directWrite = false;
+            int atomic = writer.atomicWriteLimit;
             while (buffer.hasRemaining()) {
                 if (pendingPayload == null) {
                     byte[] frame = queue.poll();
@@ -355,7 +387,11 @@ public final class FdWriter {
                     }
                     byte[] prefix = encoder.prefix(frame);
                     byte[] suffix = encoder.suffix();
-                    if (buffer.remaining() >= prefix.length + frame.length + suffix.length) {
+                    int total = prefix.length + frame.length + suffix.length;
+                    if (atomic > 0 && total > atomic) {
+                        throw new FrameTooLargeException("frame written atomically (PIPE_BUF, for several writers)", atomic, total);
+                    }
+                    if (buffer.remaining() >= total) {
                         buffer.put(prefix).put(frame).put(suffix);
                         continue;
                     }
@@ -364,12 +400,21 @@ public final class FdWriter {
                     pendingSuffix = suffix;
                     pendingOffset = 0;
                 }
-                copyPending();
+                if (atomic > 0 && buffer.position() > 0) {
+                    return; // the whole frame goes into the next write
+                }
+                if (!copyPending()) {
+                    return;
+                }
             }
         }
 
-        /** Copies as much of the pending frame as fits, across its three segments. */
-        private void copyPending() {
+        /**
+         * Copies as much of the pending frame as fits, across its three segments; false when it
+         * stopped before a large payload, to be written from its array ({@link #directWrite} set
+         * when the buffer is empty, otherwise the buffer is flushed first).
+         */
+        private boolean copyPending() {
             int total = pendingPrefix.length + pendingPayload.length + pendingSuffix.length;
             while (buffer.hasRemaining() && pendingOffset < total) {
                 byte[] seg;
@@ -378,6 +423,10 @@ public final class FdWriter {
                     seg = pendingPrefix;
                 } else if ((at -= pendingPrefix.length) < pendingPayload.length) {
                     seg = pendingPayload;
+                    if (writer.atomicWriteLimit == 0 && seg.length - at >= DIRECT_WRITE_THRESHOLD) {
+                        directWrite = buffer.position() == 0;
+                        return false;
+                    }
                 } else {
                     at -= pendingPayload.length;
                     seg = pendingSuffix;
@@ -389,6 +438,30 @@ public final class FdWriter {
             if (pendingOffset == total) {
                 pendingPrefix = pendingPayload = pendingSuffix = null;
             }
+            return true;
+        }
+
+        /** Writes the rest of the pending payload from its own array: 0 when done, else the errno. */
+        private int writeDirect() {
+            int at = pendingOffset - pendingPrefix.length;
+            ByteBuffer rest = ByteBuffer.wrap(pendingPayload, at, pendingPayload.length - at);
+            while (rest.hasRemaining()) {
+                long n = Native.libc().write(writer.fd, rest, rest.remaining());
+                if (n >= 0) {
+                    rest.position(rest.position() + (int) n);
+                    pendingOffset += (int) n;
+                    continue;
+                }
+                int errno = Native.errno();
+                if (errno != Native.EINTR) {
+                    return errno;
+                }
+            }
+            directWrite = false;
+            if (pendingSuffix.length == 0) {
+                pendingPrefix = pendingPayload = pendingSuffix = null;
+            }
+            return 0;
         }
 
         /** Writes the buffer: 0 when all of it went out, otherwise the errno that stopped it. */

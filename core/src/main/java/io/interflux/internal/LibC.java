@@ -26,6 +26,9 @@ public interface LibC {
 
     long write(int fd, long buf, long count);
 
+    /** {@code write(2)} straight from a heap buffer, from its position; pinned for the short, non-blocking call. */
+    long write(int fd, @Pinned @jnr.ffi.annotations.In ByteBuffer buf, long count);
+
     int close(int fd);
 
     int fcntl(int fd, int cmd, int arg);

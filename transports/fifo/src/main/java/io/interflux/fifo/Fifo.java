@@ -1,6 +1,5 @@
 package io.interflux.fifo;
 
-import io.interflux.fifo.internal.AtomicFrameWriter;
 
 import java.nio.file.Path;
 
@@ -26,7 +25,7 @@ import java.nio.file.Path;
 public final class Fifo {
 
     /** Bytes a {@code write(2)} to a FIFO carries atomically; frames on a shared FIFO are at most this large, framing included. */
-    public static final int PIPE_BUF = AtomicFrameWriter.PIPE_BUF;
+    public static final int PIPE_BUF = 4096;
 
     private Fifo() {
     }

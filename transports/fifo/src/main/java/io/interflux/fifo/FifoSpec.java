@@ -4,7 +4,6 @@ import io.interflux.Codec;
 import io.interflux.EventLoop;
 import io.interflux.Framing;
 import io.interflux.IpcException;
-import io.interflux.fifo.internal.AtomicFrameWriter;
 import io.interflux.fifo.internal.FifoLibC;
 import io.interflux.internal.FdWriter;
 import io.interflux.internal.Native;
@@ -269,7 +268,7 @@ public final class FifoSpec<T> {
                         ? "no process has the FIFO open for reading" + (waitForReader ? "" : " (waitForReader is off)")
                         : null);
             }
-            return new FifoWriter<>(this, writerSink(fd), unlinkOnDispose ? file.unlinker() : null);
+            return new FifoWriter<>(this, writerFor(fd), unlinkOnDispose ? file.unlinker() : null);
         });
         if (!waitForReader) {
             return attempt;
@@ -280,35 +279,12 @@ public final class FifoSpec<T> {
                 .filter(e -> e instanceof IpcException && ((IpcException) e).errno() == FifoLibC.ENXIO));
     }
 
-    private FifoWriter.FrameSink writerSink(int fd) {
-        Poller poller = loop().next();
-        String description = "FIFO " + path;
-        if (singleWriter) {
-            FdWriter w = new FdWriter(poller, fd, description, bufferSize);
-            return new FifoWriter.FrameSink() {
-                @Override
-                public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
-                    return w.send(frames, framing);
-                }
-
-                @Override
-                public void close() {
-                    w.close();
-                }
-            };
-        }
-        AtomicFrameWriter w = new AtomicFrameWriter(poller, fd, description);
-        return new FifoWriter.FrameSink() {
-            @Override
-            public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
-                return w.send(frames, framing);
-            }
-
-            @Override
-            public void close() {
-                w.close();
-            }
-        };
+    /**
+     * Core's writer; on a shared FIFO in atomic mode, so each {@code write(2)} carries whole
+     * frames and at most {@value Fifo#PIPE_BUF} bytes, which the kernel never interleaves.
+     */
+    private FdWriter writerFor(int fd) {
+        return new FdWriter(loop().next(), fd, "FIFO " + path, bufferSize, singleWriter ? 0 : Fifo.PIPE_BUF);
     }
 
     EventLoop loop() {

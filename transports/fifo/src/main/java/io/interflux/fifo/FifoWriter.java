@@ -3,6 +3,7 @@ package io.interflux.fifo;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.IpcResource;
+import io.interflux.internal.FdWriter;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,22 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class FifoWriter<T> implements IpcResource {
 
-    /** Where frames go: core's writer for a single writer, the PIPE_BUF-atomic one for a shared FIFO. */
-    interface FrameSink {
-        Mono<Void> send(Publisher<byte[]> frames, Framing framing);
-
-        void close();
-    }
-
     private final Path path;
     private final Framing framing;
     private final Codec<T> codec;
-    private final FrameSink sink;
+    private final FdWriter sink;
     private final Runnable unlink;
     private final AtomicBoolean disposing = new AtomicBoolean();
     private final Sinks.Empty<Void> disposed = Sinks.empty();
 
-    FifoWriter(FifoSpec<T> spec, FrameSink sink, Runnable unlink) {
+    FifoWriter(FifoSpec<T> spec, FdWriter sink, Runnable unlink) {
         this.path = spec.path;
         this.framing = spec.framing;
         this.codec = spec.codec;
