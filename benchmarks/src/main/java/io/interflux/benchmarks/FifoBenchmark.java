@@ -277,13 +277,4 @@ public final class FifoBenchmark implements MechanismBenchmark {
         }
         return p;
     }
-
-    /** Runs only this benchmark, for use before it is registered in {@link Benchmarks}. */
-    public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-        List<Target> targets = new FifoBenchmark().run(new BenchmarkConfig(rounds, seconds));
-        Benchmarks.print(targets);
-        System.exit(0);
-    }
 }

@@ -21,6 +21,7 @@ public final class Tour {
     static List<Chapter> chapters() {
         List<Chapter> chapters = new ArrayList<>();
         chapters.add(new PipeChapter());
+        chapters.add(new FifoChapter());
         chapters.add(new SignalChapter());
         return chapters;
     }
