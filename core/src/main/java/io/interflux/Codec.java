@@ -1,6 +1,8 @@
 package io.interflux;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -23,6 +25,29 @@ public interface Codec<T> {
 
     /** The value a payload carries. */
     T decode(byte[] payload);
+
+    /**
+     * The value a frame carries, read in place from the reader's buffer: {@code frame} holds the
+     * payload from position to limit and is valid only during this call, so a codec that keeps
+     * bytes must copy them. Readers call this one; the default copies the payload into an array
+     * and calls {@link #decode(byte[])}. Override it to decode without that copy (a parser
+     * reading the buffer, a checksum, a channel write).
+     */
+    default T decode(ByteBuffer frame) {
+        return decode(Codec.copy(frame));
+    }
+
+    /** The bytes of {@code frame} from position to limit, in a new array; the position is not moved. */
+    static byte[] copy(ByteBuffer frame) {
+        if (frame.hasArray()) {
+            int at = frame.arrayOffset() + frame.position();
+            // copyOfRange fills the new array without zeroing it first
+            return Arrays.copyOfRange(frame.array(), at, at + frame.remaining());
+        }
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(frame.position(), bytes);
+        return bytes;
+    }
 
     /** Payloads as they are. */
     static Codec<byte[]> bytes() {
@@ -82,6 +107,14 @@ final class Utf8Codec implements Codec<String> {
     @Override
     public String decode(byte[] payload) {
         return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(ByteBuffer frame) {
+        if (frame.hasArray()) {
+            return new String(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining(), StandardCharsets.UTF_8);
+        }
+        return StandardCharsets.UTF_8.decode(frame.duplicate()).toString();
     }
 
     @Override

@@ -87,7 +87,7 @@ public abstract class Framing {
     /** The encoder for writers. Internal SPI for transports. */
     public abstract FrameEncoder encoder();
 
-    static final class Raw extends Framing implements FrameDecoder, FrameEncoder {
+    static final class Raw extends Framing implements FrameEncoder {
         static final Raw INSTANCE = new Raw();
         private static final byte[] NONE = new byte[0];
 
@@ -97,26 +97,25 @@ public abstract class Framing {
 
         @Override
         public FrameDecoder newDecoder() {
-            return this;
+            return new FrameDecoder() {
+                private final FrameView view = new FrameView();
+
+                @Override
+                public ByteBuffer decode(ByteBuffer in) {
+                    int n = in.remaining();
+                    return n == 0 ? null : view.take(in, in.position(), n, n);
+                }
+
+                @Override
+                public ByteBuffer decodeLast(ByteBuffer in) {
+                    return decode(in);
+                }
+            };
         }
 
         @Override
         public FrameEncoder encoder() {
             return this;
-        }
-
-        @Override
-        public byte[] decode(ByteBuffer in) {
-            int n = in.remaining();
-            if (n == 0) {
-                return null;
-            }
-            return take(in, in.position(), n, n);
-        }
-
-        @Override
-        public byte[] decodeLast(ByteBuffer in) {
-            return decode(in);
         }
 
         @Override
@@ -150,8 +149,10 @@ public abstract class Framing {
         public FrameDecoder newDecoder() {
             int max = maxFrameSize();
             return new FrameDecoder() {
+                private final FrameView view = new FrameView();
+
                 @Override
-                public byte[] decode(ByteBuffer in) {
+                public ByteBuffer decode(ByteBuffer in) {
                     if (in.remaining() < 4) {
                         return null;
                     }
@@ -163,15 +164,15 @@ public abstract class Framing {
                     if (in.remaining() - 4 < length) {
                         return null;
                     }
-                    return take(in, start + 4, (int) length, 4 + (int) length);
+                    return view.take(in, start + 4, (int) length, 4 + (int) length);
                 }
 
                 @Override
-                public byte[] decodeLast(ByteBuffer in) {
+                public ByteBuffer decodeLast(ByteBuffer in) {
                     if (!in.hasRemaining()) {
                         return null;
                     }
-                    byte[] frame = decode(in);
+                    ByteBuffer frame = decode(in);
                     if (frame != null) {
                         return frame;
                     }
@@ -266,21 +267,24 @@ public abstract class Framing {
     }
 
     /**
-     * Copies {@code length} bytes at absolute index {@code from} and advances the position by
-     * {@code consumed}. From a heap buffer this is {@link Arrays#copyOfRange}, which the JIT fills
-     * without zeroing first.
+     * The one view a decoder lends out: each frame moves its window over the stream's buffer, so
+     * cutting a frame copies and allocates nothing. A frame is valid until the next decode, which
+     * is all {@link FrameDecoder} promises.
      */
-    static byte[] take(ByteBuffer in, int from, int length, int consumed) {
-        byte[] frame;
-        if (in.hasArray()) {
-            int at = in.arrayOffset() + from;
-            frame = Arrays.copyOfRange(in.array(), at, at + length);
-        } else {
-            frame = new byte[length];
-            in.get(from, frame);
+    static final class FrameView {
+        private ByteBuffer source;
+        private ByteBuffer view;
+
+        /** {@code length} bytes at absolute index {@code from}; the position advances by {@code consumed}. */
+        ByteBuffer take(ByteBuffer in, int from, int length, int consumed) {
+            if (in != source) {
+                source = in;
+                view = in.duplicate();
+            }
+            view.limit(from + length).position(from);
+            in.position(in.position() + consumed);
+            return view;
         }
-        in.position(in.position() + consumed);
-        return frame;
     }
 
     static int indexOf(byte[] a, int from, int to, byte[] d) {
@@ -300,6 +304,7 @@ public abstract class Framing {
         private final byte[] delimiter;
         private final int max;
         private final boolean lines;
+        private final FrameView view = new FrameView();
         /** Bytes after the buffer position already known not to start a delimiter. */
         private int scanned;
 
@@ -310,7 +315,7 @@ public abstract class Framing {
         }
 
         @Override
-        public byte[] decode(ByteBuffer in) {
+        public ByteBuffer decode(ByteBuffer in) {
             int start = in.position();
             int limit = in.limit();
             int d0 = delimiter[0];
@@ -326,7 +331,7 @@ public abstract class Framing {
                 if (lines && payload > 0 && in.get(i - 1) == '\r') {
                     payload--;
                 }
-                byte[] frame = take(in, start, payload, length + delimiter.length);
+                ByteBuffer frame = view.take(in, start, payload, length + delimiter.length);
                 scanned = 0;
                 return frame;
             }
@@ -352,8 +357,8 @@ public abstract class Framing {
         }
 
         @Override
-        public byte[] decodeLast(ByteBuffer in) {
-            byte[] frame = decode(in);
+        public ByteBuffer decodeLast(ByteBuffer in) {
+            ByteBuffer frame = decode(in);
             if (frame != null || !in.hasRemaining()) {
                 return frame;
             }
@@ -364,7 +369,7 @@ public abstract class Framing {
             if (lines && in.get(in.limit() - 1) == '\r') {
                 n--;
             }
-            byte[] tail = take(in, in.position(), n, in.remaining());
+            ByteBuffer tail = view.take(in, in.position(), n, in.remaining());
             scanned = 0;
             return tail;
         }

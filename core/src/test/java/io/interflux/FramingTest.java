@@ -29,14 +29,14 @@ class FramingTest {
             buf.compact();
             buf.put(bytes, at, Math.min(step, bytes.length - at));
             buf.flip();
-            byte[] f;
+            ByteBuffer f;
             while ((f = decoder.decode(buf)) != null) {
-                frames.add(new String(f, StandardCharsets.UTF_8));
+                frames.add(Codec.utf8().decode(f));
             }
         }
-        byte[] last = decoder.decodeLast(buf);
+        ByteBuffer last = decoder.decodeLast(buf);
         if (last != null) {
-            frames.add(new String(last, StandardCharsets.UTF_8));
+            frames.add(Codec.utf8().decode(last));
         }
         return frames;
     }
@@ -75,8 +75,8 @@ class FramingTest {
         in.putInt(3).put("abc".getBytes(StandardCharsets.UTF_8)).putInt(0).putInt(2).put((byte) 'x');
         in.flip();
         FrameDecoder d = Framing.lengthPrefixed(10).newDecoder();
-        assertThat(new String(d.decode(in), StandardCharsets.UTF_8)).isEqualTo("abc");
-        assertThat(d.decode(in)).isEmpty();
+        assertThat(Codec.utf8().decode(d.decode(in))).isEqualTo("abc");
+        assertThat(Codec.bytes().decode(d.decode(in))).isEmpty();
         assertThat(d.decode(in)).isNull();
         assertThatThrownBy(() -> d.decodeLast(in)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("inside a length-prefixed frame");
@@ -97,6 +97,24 @@ class FramingTest {
         assertThatThrownBy(() -> Framing.lines(8).encoder().check("a\nb".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 1");
         assertThat(Framing.lines(8).encoder().suffix()).containsExactly('\n');
+    }
+
+    @Test
+    @DisplayName("frames are views decoded in place; the bytes codec copies them out")
+    void viewsAndCopies() {
+        ByteBuffer in = ByteBuffer.allocate(16).put("ab\ncd\n".getBytes(StandardCharsets.UTF_8));
+        in.flip();
+        FrameDecoder d = Framing.lines(8).newDecoder();
+        ByteBuffer view = d.decode(in);
+        assertThat(view.remaining()).isEqualTo(2);
+        byte[] copy = Codec.bytes().decode(view);
+        in.put(0, (byte) 'X');
+        assertThat(copy).containsExactly('a', 'b');
+        assertThat(view.get(0)).isEqualTo((byte) 'X');
+        ByteBuffer direct = ByteBuffer.allocateDirect(4).put((byte) 'h').put((byte) 'i');
+        direct.flip();
+        assertThat(Codec.utf8().decode(direct)).isEqualTo("hi");
+        assertThat(Codec.bytes().decode(direct)).containsExactly('h', 'i');
     }
 
     @Test

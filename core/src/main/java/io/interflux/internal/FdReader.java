@@ -1,5 +1,6 @@
 package io.interflux.internal;
 
+import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.IpcException;
 import reactor.core.CoreSubscriber;
@@ -68,7 +69,15 @@ public final class FdReader {
 
     /** The frames of the descriptor; may be subscribed once. */
     public Flux<byte[]> receive(Framing framing) {
-        return new FluxFdRead(this, framing);
+        return receive(framing, Codec.bytes());
+    }
+
+    /**
+     * The frames of the descriptor decoded in place by {@code codec}
+     * ({@link Codec#decode(ByteBuffer)}); may be subscribed once.
+     */
+    public <T> Flux<T> receive(Framing framing, Codec<T> codec) {
+        return new FluxFdRead<>(this, framing, codec);
     }
 
     /**
@@ -102,18 +111,20 @@ public final class FdReader {
         return fd;
     }
 
-    static final class FluxFdRead extends Flux<byte[]> {
+    static final class FluxFdRead<T> extends Flux<T> {
         private final FdReader reader;
         private final Framing framing;
+        private final Codec<T> codec;
 
-        FluxFdRead(FdReader reader, Framing framing) {
+        FluxFdRead(FdReader reader, Framing framing, Codec<T> codec) {
             this.reader = reader;
             this.framing = java.util.Objects.requireNonNull(framing, "framing");
+            this.codec = java.util.Objects.requireNonNull(codec, "codec");
         }
 
         @Override
-        public void subscribe(CoreSubscriber<? super byte[]> actual) {
-            ReadSubscription s = new ReadSubscription(reader, framing, actual);
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            ReadSubscription<T> s = new ReadSubscription<>(reader, framing, codec, actual);
             if (!reader.state.compareAndSet(NEW, s)) {
                 Object st = reader.state.get();
                 Operators.error(actual, new IllegalStateException(st.equals(CLOSED)
@@ -125,10 +136,11 @@ public final class FdReader {
         }
     }
 
-    static final class ReadSubscription implements org.reactivestreams.Subscription, ReadyHandler {
+    static final class ReadSubscription<T> implements org.reactivestreams.Subscription, ReadyHandler {
         private final FdReader reader;
-        private final CoreSubscriber<? super byte[]> actual;
+        private final CoreSubscriber<? super T> actual;
         private final FrameDecoder decoder;
+        private final Codec<T> codec;
         private final ByteBuffer buffer;
         private final Registration registration;
         private boolean eof;
@@ -139,15 +151,18 @@ public final class FdReader {
         volatile boolean cancelled;
         volatile boolean ownerClosed;
         volatile long requested;
+        @SuppressWarnings("rawtypes")
         static final AtomicLongFieldUpdater<ReadSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReadSubscription.class, "requested");
         volatile int wip;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<ReadSubscription> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(ReadSubscription.class, "wip");
 
-        ReadSubscription(FdReader reader, Framing framing, CoreSubscriber<? super byte[]> actual) {
+        ReadSubscription(FdReader reader, Framing framing, Codec<T> codec, CoreSubscriber<? super T> actual) {
             this.reader = reader;
             this.actual = actual;
+            this.codec = codec;
             this.decoder = framing.newDecoder();
             int size = Math.max(reader.readBufferSize, framing.minBufferSize());
             // a heap buffer: frames are cut out with Arrays.copyOfRange, which the JIT fills
@@ -216,15 +231,18 @@ public final class FdReader {
             long e = 0;
             int reads = 0;
             while (e != r) {
-                byte[] frame;
+                T value;
                 try {
-                    frame = eof ? decoder.decodeLast(buffer) : decoder.decode(buffer);
+                    ByteBuffer frame = eof ? decoder.decodeLast(buffer) : decoder.decode(buffer);
+                    // the frame is a view of the read buffer: decoded here, before the next read
+                    value = frame == null ? null
+                            : java.util.Objects.requireNonNull(codec.decode(frame), "the codec decoded a frame to null");
                 } catch (RuntimeException ex) {
                     fail(ex);
                     return;
                 }
-                if (frame != null) {
-                    actual.onNext(frame);
+                if (value != null) {
+                    actual.onNext(value);
                     e++;
                     if (cancelled || ownerClosed) {
                         return; // the next pass releases

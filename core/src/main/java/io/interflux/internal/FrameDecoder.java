@@ -9,18 +9,20 @@ import java.nio.ByteBuffer;
 public interface FrameDecoder {
 
     /**
-     * The next complete frame in {@code in} (read mode), consuming its bytes, or {@code null}
-     * when {@code in} holds no complete frame yet.
+     * The next complete frame in {@code in} (read mode) as a view of {@code in}'s bytes (position 0
+     * to limit), consuming them, or {@code null} when {@code in} holds no complete frame yet. The
+     * view is valid until {@code in} is next changed: decode it (see
+     * {@link io.interflux.Codec#decode(ByteBuffer)}) before reading more.
      *
      * @throws io.interflux.FrameTooLargeException when the frame being read breaks the limit
      */
-    byte[] decode(ByteBuffer in);
+    ByteBuffer decode(ByteBuffer in);
 
     /**
-     * Called at end of stream with what is left in {@code in}: the final frame, or
+     * Called at end of stream with what is left in {@code in}: the final frame as a view, or
      * {@code null} when nothing is left.
      *
      * @throws java.io.UncheckedIOException when the stream ended inside a frame that cannot end there
      */
-    byte[] decodeLast(ByteBuffer in);
+    ByteBuffer decodeLast(ByteBuffer in);
 }

@@ -66,15 +66,9 @@ public final class FifoReader<T> implements IpcResource {
             if (!subscribed.compareAndSet(false, true)) {
                 return Flux.error(new IllegalStateException("FIFO " + path + " allows one receive() per reader"));
             }
-            Flux<byte[]> frames = reader.receive(framing);
-            Flux<T> values = codec == Codec.bytes() ? castBytes(frames) : frames.map(codec::decode);
-            return values.doFinally(signal -> dispose());
+            // frames are decoded in place in the read buffer, see Codec#decode(ByteBuffer)
+            return reader.receive(framing, codec).doFinally(signal -> dispose());
         });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> Flux<T> castBytes(Flux<byte[]> frames) {
-        return (Flux<T>) frames;
     }
 
     /** The FIFO's path. */

@@ -118,10 +118,13 @@ public final class ChildProcess implements IpcResource {
         return piped(stdout, "stdout").receive(framing);
     }
 
-    /** The child's stdout decoded into values. */
+    /**
+     * The child's stdout decoded into values. Frames are decoded in place in the read buffer
+     * ({@link Codec#decode(java.nio.ByteBuffer)}), so a codec that reads the buffer directly costs
+     * no copy.
+     */
     public <T> Flux<T> stdout(Framing framing, Codec<T> codec) {
-        Objects.requireNonNull(codec, "codec");
-        return stdout(framing).map(codec::decode);
+        return piped(stdout, "stdout").receive(framing, codec);
     }
 
     /** The child's stderr as raw chunks. */
@@ -134,10 +137,9 @@ public final class ChildProcess implements IpcResource {
         return piped(stderr, "stderr").receive(framing);
     }
 
-    /** The child's stderr decoded into values. */
+    /** The child's stderr decoded into values, in place; see {@link #stdout(Framing, Codec)}. */
     public <T> Flux<T> stderr(Framing framing, Codec<T> codec) {
-        Objects.requireNonNull(codec, "codec");
-        return stderr(framing).map(codec::decode);
+        return piped(stderr, "stderr").receive(framing, codec);
     }
 
     /**
