@@ -1,0 +1,144 @@
+package io.interflux.mqueue;
+
+import io.interflux.EventLoop;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An immutable description of a POSIX message queue to open: its name, whether it may be
+ * created, with which mode and capacity, and whether disposing removes it.
+ *
+ * <p>Each method returns a new spec; nothing touches the OS until {@link #open()} is subscribed.
+ *
+ * <pre>{@code
+ * PosixQueue orders = PosixQueue.named("/orders")
+ *     .creation(Creation.CREATE_NEW)
+ *     .maxMessages(10)
+ *     .maxMessageSize(1024)
+ *     .open()
+ *     .block();
+ * }</pre>
+ */
+public final class PosixQueueSpec {
+
+    /** The mode a created queue gets unless {@link #mode(int)} says otherwise: owner read/write. */
+    public static final int DEFAULT_MODE = 0600;
+
+    /** Linux's {@code NAME_MAX}: the longest name after the leading slash. */
+    static final int NAME_MAX = 255;
+
+    final String name;
+    final int mode;
+    final Creation creation;
+    final int maxMessages;
+    final int maxMessageSize;
+    final boolean unlinkOnDispose;
+    final EventLoop loop;
+
+    PosixQueueSpec(String name) {
+        this(validateName(name), DEFAULT_MODE, Creation.OPEN_OR_CREATE, 0, 0, true, null);
+    }
+
+    private PosixQueueSpec(String name, int mode, Creation creation, int maxMessages, int maxMessageSize,
+                           boolean unlinkOnDispose, EventLoop loop) {
+        this.name = name;
+        this.mode = mode;
+        this.creation = creation;
+        this.maxMessages = maxMessages;
+        this.maxMessageSize = maxMessageSize;
+        this.unlinkOnDispose = unlinkOnDispose;
+        this.loop = loop;
+    }
+
+    static String validateName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.length() < 2 || name.charAt(0) != '/' || name.indexOf('/', 1) >= 0
+                || name.equals("/.") || name.equals("/..") || name.indexOf('\0') >= 0
+                || name.length() - 1 > NAME_MAX) {
+            throw new IllegalArgumentException("a POSIX queue name is '/' followed by 1 to " + NAME_MAX
+                    + " characters with no '/' or NUL, and not \".\" or \"..\", but it was \"" + name + "\"");
+        }
+        return name;
+    }
+
+    /** The queue's name, {@code "/orders"}. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The permission bits of a queue this spec creates, {@value #DEFAULT_MODE} (octal 0600) by
+     * default. Applied exactly: the process umask does not narrow them.
+     */
+    public PosixQueueSpec mode(int mode) {
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0" + Integer.toOctalString(mode));
+        }
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, loop);
+    }
+
+    /** Whether opening may create the queue; {@link Creation#OPEN_OR_CREATE} by default. */
+    public PosixQueueSpec creation(Creation creation) {
+        return new PosixQueueSpec(name, mode, Objects.requireNonNull(creation, "creation"), maxMessages,
+                maxMessageSize, unlinkOnDispose, loop);
+    }
+
+    /**
+     * How many messages a queue this spec creates holds before senders are held back; by
+     * default the kernel's {@code /proc/sys/fs/mqueue/msg_default}. More than
+     * {@code /proc/sys/fs/mqueue/msg_max} fails {@link #open()}.
+     */
+    public PosixQueueSpec maxMessages(int maxMessages) {
+        if (maxMessages <= 0) {
+            throw new IllegalArgumentException("maxMessages > 0 required but it was " + maxMessages);
+        }
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, loop);
+    }
+
+    /**
+     * The largest message a queue this spec creates accepts, in bytes; by default the kernel's
+     * {@code /proc/sys/fs/mqueue/msgsize_default}. More than
+     * {@code /proc/sys/fs/mqueue/msgsize_max} fails {@link #open()}.
+     */
+    public PosixQueueSpec maxMessageSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("maxMessageSize > 0 required but it was " + bytes);
+        }
+        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, unlinkOnDispose, loop);
+    }
+
+    /**
+     * Whether disposing removes ({@code mq_unlink}) the queue, when this opening created it;
+     * {@code true} by default. A queue opened but not created is never removed.
+     */
+    public PosixQueueSpec unlinkOnDispose(boolean unlink) {
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlink, loop);
+    }
+
+    /** The event loop that watches the queue descriptor; {@link EventLoop#shared()} by default. */
+    public PosixQueueSpec eventLoop(EventLoop loop) {
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose,
+                Objects.requireNonNull(loop, "loop"));
+    }
+
+    /**
+     * Opens (and, as the spec allows, creates) the queue when subscribed. Fails with an
+     * {@link io.interflux.IpcException} naming the queue and the errno, or, for a capacity above
+     * the system's limits, naming the limit and the {@code /proc} file that sets it.
+     */
+    public Mono<PosixQueue> open() {
+        return Mono.fromCallable(() -> PosixQueue.open(this));
+    }
+
+    /** {@link #open()} and wait at most {@code timeout}: for {@code main} methods and tests. */
+    public PosixQueue openNow(Duration timeout) {
+        return open().block(timeout);
+    }
+
+    @Override
+    public String toString() {
+        return "PosixQueueSpec[" + name + ", mode 0" + Integer.toOctalString(mode) + ", " + creation + "]";
+    }
+}

@@ -1,0 +1,85 @@
+package io.interflux.mqueue;
+
+import io.interflux.Codec;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One message of a System V queue: its type, a positive number receivers select on
+ * ({@link SysVQueue#receive(long)}), and its payload.
+ *
+ * <pre>{@code
+ * SysVMessage order = SysVMessage.of(2, "order 66", Codec.utf8());
+ * }</pre>
+ *
+ * Immutable: the payload is copied in and out.
+ */
+public final class SysVMessage {
+
+    private final long type;
+    private final byte[] payload;
+
+    private SysVMessage(long type, byte[] payload) {
+        if (type <= 0) {
+            throw new IllegalArgumentException("type > 0 required but it was " + type);
+        }
+        this.type = type;
+        this.payload = payload;
+    }
+
+    /** A message of {@code type} (> 0). */
+    public static SysVMessage of(long type, byte[] payload) {
+        return new SysVMessage(type, Objects.requireNonNull(payload, "payload").clone());
+    }
+
+    /** A message of {@code type} (> 0) carrying {@code value} as encoded by {@code codec}. */
+    public static <T> SysVMessage of(long type, T value, Codec<? super T> codec) {
+        Objects.requireNonNull(codec, "codec");
+        return new SysVMessage(type, Objects.requireNonNull(codec.encode(value), "encoded payload"));
+    }
+
+    static SysVMessage received(long type, byte[] payload) {
+        return new SysVMessage(type, payload);
+    }
+
+    /** The message type, > 0. */
+    public long type() {
+        return type;
+    }
+
+    /** A copy of the payload. */
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    /** The payload length in bytes. */
+    public int size() {
+        return payload.length;
+    }
+
+    /** The value the payload carries. */
+    public <T> T decode(Codec<T> codec) {
+        return codec.decode(payload.clone());
+    }
+
+    byte[] bytes() {
+        return payload;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SysVMessage && ((SysVMessage) o).type == type
+                && Arrays.equals(((SysVMessage) o).payload, payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(type) * 31 + Arrays.hashCode(payload);
+    }
+
+    @Override
+    public String toString() {
+        return "SysVMessage[type=" + type + ", " + payload.length + " bytes]";
+    }
+}

@@ -1,0 +1,247 @@
+package io.interflux.mqueue.internal;
+
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Supplier;
+
+/**
+ * Messages from a {@link Publisher} put into a kernel queue as fast as the queue takes them and
+ * no faster, the message-oriented sibling of core's {@code FdWriter}.
+ *
+ * <p>The send requests at most {@code prefetch} messages ahead and replenishes 75% at a time as
+ * they go in. When the queue is full the message is kept, the drain asks its {@link Readiness}
+ * for one wake-up and returns: the publisher is held back, nothing is dropped. Memory is bounded
+ * by {@code prefetch} messages. Completes when the last message is in the queue.
+ */
+public final class QueueSend<M> extends Mono<Void> {
+
+    private final String description;
+    private final Lifecycle lifecycle;
+    private final Publisher<? extends M> messages;
+    private final Supplier<? extends MessageSink<M>> sinks;
+    private final Supplier<? extends Readiness> readiness;
+    private final int prefetch;
+
+    /**
+     * @param sinks     a sink per subscription (each has its own send buffer)
+     * @param readiness a waiting strategy per subscription
+     * @param prefetch  messages requested ahead of what the queue has taken
+     */
+    public QueueSend(String description, Lifecycle lifecycle, Publisher<? extends M> messages,
+                     Supplier<? extends MessageSink<M>> sinks, Supplier<? extends Readiness> readiness,
+                     int prefetch) {
+        if (prefetch <= 0) {
+            throw new IllegalArgumentException("prefetch > 0 required but it was " + prefetch);
+        }
+        this.description = description;
+        this.lifecycle = lifecycle;
+        this.messages = java.util.Objects.requireNonNull(messages, "messages");
+        this.sinks = sinks;
+        this.readiness = readiness;
+        this.prefetch = prefetch;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+        SendSubscriber<M> s = new SendSubscriber<>(this, actual);
+        if (!lifecycle.join(s)) {
+            Operators.error(actual, new IllegalStateException(description + " is disposed"));
+            return;
+        }
+        messages.subscribe(s);
+    }
+
+    static final class SendSubscriber<M> implements CoreSubscriber<M>, Subscription, Lifecycle.Member, Runnable {
+        private final QueueSend<M> parent;
+        private final CoreSubscriber<? super Void> actual;
+        private final MessageSink<M> sink;
+        private final Readiness readiness;
+        private final Queue<M> queue;
+        private final int limit;
+        private volatile Subscription upstream;
+        private M pending;
+        private int consumed;
+        private boolean terminated;
+
+        volatile boolean done;
+        Throwable error;
+        volatile boolean cancelled;
+        volatile boolean ownerClosed;
+        volatile int wip;
+        static final AtomicIntegerFieldUpdater<SendSubscriber> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(SendSubscriber.class, "wip");
+
+        SendSubscriber(QueueSend<M> parent, CoreSubscriber<? super Void> actual) {
+            this.parent = parent;
+            this.actual = actual;
+            this.sink = parent.sinks.get();
+            this.readiness = parent.readiness.get();
+            this.queue = Queues.<M>get(parent.prefetch).get();
+            this.limit = parent.prefetch - (parent.prefetch >> 2);
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                actual.onSubscribe(this);
+                s.request(parent.prefetch);
+                drain(); // a dispose or cancel that came before the upstream subscription
+            }
+        }
+
+        @Override
+        public void onNext(M message) {
+            if (done) {
+                Operators.onNextDropped(message, actual.currentContext());
+                return;
+            }
+            if (!queue.offer(message)) {
+                error = Operators.onOperatorError(upstream, Exceptions.failWithOverflow(), message,
+                        actual.currentContext());
+                done = true;
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            error = t;
+            done = true;
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            drain();
+        }
+
+        /** A {@code Mono<Void>} needs no demand; the messages' demand is ours to manage. */
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            drain();
+        }
+
+        @Override
+        public void ownerClosed() {
+            ownerClosed = true;
+            drain();
+        }
+
+        /** A wake-up from the readiness: the queue may have room. */
+        @Override
+        public void run() {
+            drain();
+        }
+
+        /* Serialised by wip, as in QueueReceive: one thread at a time calls the sink. */
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (!terminated) {
+                    drainOnce();
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void drainOnce() {
+            if (upstream == null) {
+                return; // onSubscribe drains again
+            }
+            for (;;) {
+                if (cancelled) {
+                    upstream.cancel();
+                    finish();
+                    return;
+                }
+                if (ownerClosed) {
+                    upstream.cancel();
+                    finish();
+                    actual.onError(new CancellationException(parent.description
+                            + " was disposed while a send was in progress"));
+                    return;
+                }
+                boolean d = done;
+                M m = pending;
+                if (m == null) {
+                    m = queue.poll();
+                    if (m == null) {
+                        if (d) {
+                            finish();
+                            Throwable e = error;
+                            if (e != null) {
+                                actual.onError(e);
+                            } else {
+                                actual.onComplete();
+                            }
+                        }
+                        return;
+                    }
+                    if (++consumed == limit) {
+                        consumed = 0;
+                        upstream.request(limit);
+                    }
+                }
+                boolean in;
+                try {
+                    in = sink.offer(m);
+                } catch (RuntimeException ex) {
+                    upstream.cancel();
+                    finish();
+                    actual.onError(ex);
+                    return;
+                }
+                if (!in) {
+                    pending = m;
+                    readiness.await(this);
+                    return;
+                }
+                pending = null;
+                readiness.progressed();
+            }
+        }
+
+        private void finish() {
+            terminated = true;
+            pending = null;
+            queue.clear();
+            readiness.cancel();
+            parent.lifecycle.leave(this);
+        }
+    }
+}

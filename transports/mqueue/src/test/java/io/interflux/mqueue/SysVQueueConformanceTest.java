@@ -1,0 +1,98 @@
+package io.interflux.mqueue;
+
+import io.interflux.testkit.TransportConformance;
+import io.interflux.testkit.TransportUnderTest;
+import io.interflux.mqueue.internal.QueueCalls;
+import org.junit.jupiter.api.DisplayName;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+
+/**
+ * The conformance suite over one private System V queue: a sending handle that creates it and a
+ * receiving handle that opens it by id with the frame limit.
+ *
+ * <p>{@link Loopback#killPeer()} disposes the creating handle, which removes the queue
+ * ({@code IPC_RMID}): the receiver's next try fails with {@code EIDRM}, the only way a System V
+ * queue's users learn anything about the others. An oversize message is sent through a handle
+ * without the limit, so the receiver meets it.
+ */
+@DisplayName("The System V queue transport")
+class SysVQueueConformanceTest extends TransportConformance {
+
+    @Override
+    protected TransportUnderTest transport() {
+        return new TransportUnderTest() {
+            @Override
+            public String name() {
+                return "sysv-mq";
+            }
+
+            @Override
+            public Loopback open(int maxFrameSize) {
+                return new QueueLoopback(maxFrameSize);
+            }
+        };
+    }
+
+    static final class QueueLoopback implements TransportUnderTest.Loopback {
+        static final Duration WAIT = Duration.ofSeconds(10);
+        final SysVQueue sender;
+        final SysVQueue receiver;
+
+        QueueLoopback(int maxFrameSize) {
+            sender = SysVQueue.privateQueue().maxMessageSize(maxFrameSize).openNow(WAIT);
+            SysVQueue r = null;
+            try {
+                r = SysVQueue.existing(sender.id()).maxMessageSize(maxFrameSize).openNow(WAIT);
+            } finally {
+                if (r == null) {
+                    sender.dispose();
+                }
+            }
+            receiver = r;
+        }
+
+        @Override
+        public Flux<byte[]> inbound() {
+            return receiver.receive(0).map(SysVMessage::payload);
+        }
+
+        @Override
+        public Mono<Void> send(Publisher<byte[]> frames) {
+            return sender.send(Flux.from(frames).map(f -> SysVMessage.of(1, f)));
+        }
+
+        @Override
+        public Mono<Void> sendOversize(int size) {
+            // through a handle without the limit, so the receiver meets the message
+            return SysVQueue.existing(sender.id()).open()
+                    .flatMap(q -> q.send(Mono.just(SysVMessage.of(1, new byte[size])))
+                            .doFinally(s -> q.dispose()));
+        }
+
+        @Override
+        public long inFlightBoundBytes(int frameSize) {
+            return sender.capacityBytes() + (long) SysVQueue.SEND_PREFETCH * frameSize;
+        }
+
+        @Override
+        public void killPeer() {
+            sender.dispose();
+        }
+
+        @Override
+        public void close() {
+            try {
+                receiver.dispose();
+                sender.dispose();
+                receiver.onDispose().block(WAIT);
+                sender.onDispose().block(WAIT);
+            } finally {
+                QueueCalls.lib().msgctl(sender.id(), QueueCalls.IPC_RMID, 0);
+            }
+        }
+    }
+}
