@@ -29,7 +29,7 @@ public final class Benchmarks {
 
     static Map<String, MechanismBenchmark> all() {
         Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
-        for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark())) {
+        for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark())) {
             all.put(b.name(), b);
         }
         return all;

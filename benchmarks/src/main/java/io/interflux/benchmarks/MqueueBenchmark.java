@@ -288,13 +288,4 @@ public final class MqueueBenchmark implements MechanismBenchmark {
             }
         }
     }
-
-    /** Runs this benchmark alone: {@code java -cp interflux-benchmarks.jar io.interflux.benchmarks.MqueueBenchmark}. */
-    public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
-        List<Target> targets = new MqueueBenchmark().run(new BenchmarkConfig(rounds, seconds));
-        Benchmarks.print(targets);
-        System.exit(0);
-    }
 }

@@ -22,6 +22,7 @@ public final class Tour {
         List<Chapter> chapters = new ArrayList<>();
         chapters.add(new PipeChapter());
         chapters.add(new FifoChapter());
+        chapters.add(new MqueueChapter());
         chapters.add(new SignalChapter());
         return chapters;
     }
