@@ -169,7 +169,8 @@ public final class FdReader {
             // without zeroing the new array first (a direct buffer would cost one more pass)
             this.buffer = ByteBuffer.allocate(size);
             this.buffer.flip(); // read mode, empty
-            this.registration = reader.poller.register(reader.fd, this);
+            // edge-triggered: the drain reads until EAGAIN before it waits, and drains again on request
+            this.registration = reader.poller.registerEdgeTriggered(reader.fd, this);
         }
 
         @Override

@@ -87,7 +87,8 @@ public final class FdWriter {
         this.description = description;
         this.atomicWriteLimit = atomicWriteLimit;
         this.bufferSize = atomicWriteLimit > 0 ? Math.min(bufferSize, atomicWriteLimit) : bufferSize;
-        this.registration = poller.register(fd, events -> {
+        // edge-triggered: a send writes until EAGAIN before it waits, and a new send starts writing at once
+        this.registration = poller.registerEdgeTriggered(fd, events -> {
             Object current = state.get();
             if (current instanceof WriteSubscriber) {
                 ((WriteSubscriber) current).drain();

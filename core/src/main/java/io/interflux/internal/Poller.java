@@ -30,6 +30,7 @@ public final class Poller implements Executor {
     public static final int EPOLLERR = 0x008;
     public static final int EPOLLHUP = 0x010;
     static final int EPOLLONESHOT = 1 << 30;
+    static final int EPOLLET = 1 << 31;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
     static final int EPOLL_CTL_MOD = 3;
@@ -87,7 +88,19 @@ public final class Poller implements Executor {
 
     /** Watches {@code fd}; nothing is reported until {@link Registration#arm(int)}. Any thread. */
     public Registration register(int fd, ReadyHandler handler) {
-        Registration r = new Registration(this, fd, ids.incrementAndGet(), handler);
+        return register(fd, handler, false);
+    }
+
+    /**
+     * Watches {@code fd} edge-triggered: see {@link Registration}. For drains that go on until
+     * {@code EAGAIN} before waiting. Any thread.
+     */
+    public Registration registerEdgeTriggered(int fd, ReadyHandler handler) {
+        return register(fd, handler, true);
+    }
+
+    private Registration register(int fd, ReadyHandler handler, boolean edgeTriggered) {
+        Registration r = new Registration(this, fd, ids.incrementAndGet(), handler, edgeTriggered);
         registrations.put(r.id(), r);
         return r;
     }
