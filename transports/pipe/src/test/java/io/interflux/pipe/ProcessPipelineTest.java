@@ -38,7 +38,7 @@ class ProcessPipelineTest {
     @Test
     @DisplayName("a stage that cannot start kills the others and leaks no descriptor")
     void failedStage() throws IOException {
-        io.interflux.EventLoop.shared().next(); // the loop's own descriptors are not the pipeline's
+        ChildProcessTest.warmUp(); // the loop's descriptors and loaded jars are not the pipeline's
         long before = ChildProcessTest.openDescriptors();
         StepVerifier.create(ProcessPipeline.start(ChildProcess.command("sleep", "30"),
                         ChildProcess.command("interflux-no-such-filter")))
