@@ -7,7 +7,6 @@ import io.interflux.fifo.FifoReader;
 import io.interflux.fifo.FifoSpec;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -114,23 +113,7 @@ public final class FifoBenchmark implements MechanismBenchmark {
      */
     static double interfluxThroughput(Path dir, long bytes) {
         FifoSpec<byte[]> raw = Fifo.at(dir.resolve("tp-i")).eventLoop(LOOP).framing(Framing.raw()).singleWriter(true).unlinkOnDispose(true);
-        // the reader's consumer works in the read buffer, as the baseline's loop does: it takes each chunk's size
-        FifoReader<Integer> reader = raw.codec(new Codec<Integer>() {
-            @Override
-            public byte[] encode(Integer value) {
-                throw new UnsupportedOperationException("read only");
-            }
-
-            @Override
-            public Integer decode(byte[] payload) {
-                return payload.length;
-            }
-
-            @Override
-            public Integer decode(ByteBuffer frame) {
-                return frame.remaining();
-            }
-        }).openReader().block(LIMIT);
+        FifoReader<Integer> reader = raw.codec(ChunkSize.INSTANCE).openReader().block(LIMIT);
         byte[] chunk = new byte[CHUNK];
         AtomicLong received = new AtomicLong();
         long t0 = System.nanoTime();
@@ -227,26 +210,11 @@ public final class FifoBenchmark implements MechanismBenchmark {
         FifoReader<byte[]> echoIn = ping.openReader().block(LIMIT);
         FifoReader<byte[]> replies = pong.openReader().block(LIMIT);
         Disposable echoing = pong.send(echoIn.receive()).subscribe(v -> { }, e -> { });
-        Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer();
-        Disposable sending = ping.send(outbound.asFlux()).subscribe(v -> { }, e -> { });
         try {
-            byte[] frame = new byte[SMALL];
-            long[] rtt = new long[count];
-            long[] sentAt = {System.nanoTime()};
-            outbound.tryEmitNext(frame);
-            replies.receive().take(count).index().doOnNext(t -> {
-                int i = t.getT1().intValue();
-                rtt[i] = System.nanoTime() - sentAt[0];
-                if (i + 1 < count) {
-                    sentAt[0] = System.nanoTime();
-                    outbound.tryEmitNext(frame);
-                }
-            }).then().block(LIMIT);
+            long[] rtt = RoundTrips.measure(ping::send, replies.receive(), new byte[SMALL], count);
             Arrays.sort(rtt);
             return rtt[count / 2] / 1e3;
         } finally {
-            outbound.tryEmitComplete();
-            sending.dispose();
             echoing.dispose();
             echoIn.dispose();
             replies.dispose();

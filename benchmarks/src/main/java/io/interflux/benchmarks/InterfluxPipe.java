@@ -1,6 +1,5 @@
 package io.interflux.benchmarks;
 
-import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
@@ -10,7 +9,6 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,24 +24,6 @@ final class InterfluxPipe {
     private InterfluxPipe() {
     }
 
-    /** A consumer that works in the read buffer: it takes each chunk's size, copying nothing. */
-    private static final Codec<Integer> CHUNK_SIZE = new Codec<>() {
-        @Override
-        public byte[] encode(Integer value) {
-            throw new UnsupportedOperationException("read only");
-        }
-
-        @Override
-        public Integer decode(byte[] payload) {
-            return payload.length;
-        }
-
-        @Override
-        public Integer decode(ByteBuffer frame) {
-            return frame.remaining();
-        }
-    };
-
     /**
      * Streams the stdout of {@code command} as raw chunks, metering bytes and time from first
      * chunk to end: in place in the read buffer, or as a new {@code byte[]} per chunk.
@@ -55,7 +35,7 @@ final class InterfluxPipe {
         try {
             PipeBenchmark.ChunkMeter meter = new PipeBenchmark.ChunkMeter();
             Flux<Integer> sizes = inPlace
-                    ? child.stdout(Framing.raw(), CHUNK_SIZE)
+                    ? child.stdout(Framing.raw(), ChunkSize.INSTANCE)
                     : child.stdout().map(chunk -> chunk.length);
             sizes.doOnNext(meter::chunk).then().block(LIMIT);
             PipeBenchmark.checkExit(command, child.exit().block(LIMIT));

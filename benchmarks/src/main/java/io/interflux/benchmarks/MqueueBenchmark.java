@@ -9,7 +9,6 @@ import io.interflux.mqueue.SysVQueue;
 import io.interflux.mqueue.internal.QueueCalls;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -148,25 +147,7 @@ public final class MqueueBenchmark implements MechanismBenchmark {
 
     /** Each pong, received through Interflux, sends the next ping through Interflux. */
     private static long[] pingPongInterflux(Setup setup, int count) {
-        long[] rtt = new long[count];
-        long[] sentAt = new long[1];
-        byte[] ping = new byte[PAYLOAD];
-        Sinks.Many<byte[]> pings = Sinks.many().unicast().onBackpressureBuffer();
-        Mono<Void> sending = setup.sendPings(pings.asFlux()).cache();
-        sending.subscribe(null, e -> { });
-        sentAt[0] = System.nanoTime();
-        pings.tryEmitNext(ping).orThrow();
-        setup.pongs().take(count).index().doOnNext(t -> {
-            int i = t.getT1().intValue();
-            rtt[i] = System.nanoTime() - sentAt[0];
-            if (i + 1 < count) {
-                sentAt[0] = System.nanoTime();
-                pings.tryEmitNext(ping).orThrow();
-            }
-        }).then().block(LIMIT);
-        pings.tryEmitComplete();
-        sending.block(LIMIT);
-        return rtt;
+        return RoundTrips.measure(setup::sendPings, setup.pongs(), new byte[PAYLOAD], count);
     }
 
     private static Process startPeer(String kind, String arg) throws Exception {

@@ -8,13 +8,11 @@ import io.interflux.fifo.FifoSpec;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -84,27 +82,9 @@ final class FifoChapter implements Chapter {
         FifoReader<byte[]> echoIn = pingSpec.openReader().block(LIMIT);
         FifoReader<byte[]> replies = pongSpec.openReader().block(LIMIT);
         var echoing = pongSpec.send(echoIn.receive()).subscribe(v -> { }, e -> { });
-        Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer();
-        var sending = pingSpec.send(outbound.asFlux()).subscribe(v -> { }, e -> { });
         try {
-            byte[] frame = new byte[64];
-            long[] rtt = new long[count];
-            long[] sentAt = new long[1];
-            sentAt[0] = System.nanoTime();
-            outbound.tryEmitNext(frame);
-            replies.receive().take(count).index().doOnNext(t -> {
-                int i = t.getT1().intValue();
-                rtt[i] = System.nanoTime() - sentAt[0];
-                if (i + 1 < count) {
-                    sentAt[0] = System.nanoTime();
-                    outbound.tryEmitNext(frame);
-                }
-            }).then().block(LIMIT);
-            Arrays.sort(rtt);
-            return rtt[count / 2] / 1e3;
+            return RoundTrips.medianMicros(pingSpec::send, replies.receive(), count);
         } finally {
-            outbound.tryEmitComplete();
-            sending.dispose();
             echoing.dispose();
             echoIn.dispose();
             replies.dispose();

@@ -8,11 +8,9 @@ import io.interflux.mqueue.SysVMessage;
 import io.interflux.mqueue.SysVQueue;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -107,23 +105,6 @@ public final class MqueueChapter implements Chapter {
 
     /** Each pong sends the next ping; returns the median round trip in microseconds. */
     private static double pingPong(java.util.function.Function<Flux<byte[]>, Mono<Void>> send, Flux<byte[]> replies) {
-        long[] rtt = new long[TRIPS];
-        long[] sentAt = new long[1];
-        Sinks.Many<byte[]> outbound = Sinks.many().unicast().onBackpressureBuffer();
-        send.apply(outbound.asFlux()).subscribe(null, e -> { });
-        byte[] ping = new byte[64];
-        sentAt[0] = System.nanoTime();
-        outbound.tryEmitNext(ping);
-        replies.take(TRIPS).index().doOnNext(t -> {
-            int i = t.getT1().intValue();
-            rtt[i] = System.nanoTime() - sentAt[0];
-            if (i + 1 < TRIPS) {
-                sentAt[0] = System.nanoTime();
-                outbound.tryEmitNext(ping);
-            }
-        }).then().block(LIMIT);
-        outbound.tryEmitComplete();
-        Arrays.sort(rtt);
-        return rtt[TRIPS / 2] / 1e3;
+        return RoundTrips.medianMicros(send, replies, TRIPS);
     }
 }

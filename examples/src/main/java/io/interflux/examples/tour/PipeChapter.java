@@ -6,18 +6,13 @@ import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.ProcessPipeline;
 import io.interflux.pipe.Stdio;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Anonymous pipes: a shell pipeline, a producer/consumer child, and measured figures. */
 final class PipeChapter implements Chapter {
@@ -86,31 +81,9 @@ final class PipeChapter implements Chapter {
     static double pingPongMedianMicros(int count) {
         ChildProcess cat = ChildProcess.command("cat").start().block(LIMIT);
         try {
-            byte[] ping = new byte[64];
-            long[] rtt = new long[count];
-            long[] sentAt = new long[1];
-            // Flux.create's sink serialises emissions: the next ping is emitted on the loop thread
-            // when a pong arrives, possibly while the first emission is still returning
-            AtomicReference<FluxSink<byte[]>> outbound = new AtomicReference<>();
-            Flux<byte[]> pings = Flux.create(outbound::set);
-            Flux<byte[]> replies = cat.stdout(Framing.lengthPrefixed(1024));
             // the send ends when the chapter disposes cat; that cancellation is expected
-            cat.send(pings, Framing.lengthPrefixed(1024))
-                    .onErrorResume(CancellationException.class, e -> Mono.empty())
-                    .subscribe();
-            sentAt[0] = System.nanoTime();
-            outbound.get().next(ping);
-            replies.take(count).index().doOnNext(t -> {
-                int i = t.getT1().intValue();
-                long now = System.nanoTime();
-                rtt[i] = now - sentAt[0];
-                if (i + 1 < count) {
-                    sentAt[0] = System.nanoTime();
-                    outbound.get().next(ping);
-                }
-            }).then().block(LIMIT);
-            Arrays.sort(rtt);
-            return rtt[count / 2] / 1e3;
+            return RoundTrips.medianMicros(pings -> cat.send(pings, Framing.lengthPrefixed(1024)),
+                    cat.stdout(Framing.lengthPrefixed(1024)), count);
         } finally {
             cat.dispose();
         }
