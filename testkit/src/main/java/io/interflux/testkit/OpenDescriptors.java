@@ -77,6 +77,12 @@ public final class OpenDescriptors {
         return fds;
     }
 
+    /** How many descriptors of this JVM refer to {@code path} or to something below it. */
+    public static long pointingAt(Path path) {
+        String prefix = path.toString();
+        return snapshot().values().stream().filter(target -> target.startsWith(prefix)).count();
+    }
+
     /**
      * Polls until this JVM holds at most {@code limit} descriptors or {@code within} has passed.
      *

@@ -1,5 +1,7 @@
 package io.interflux.it.fifo;
 
+import io.interflux.testkit.OpenDescriptors;
+
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.Signal;
@@ -83,7 +85,7 @@ class FifoChildJvmIT {
                 .verify(WAIT);
         assertThat(checkFrames(got, 1)).containsExactly(500);
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isFalse();
-        assertThat(FifoDescriptors.on(p)).isZero();
+        assertThat(OpenDescriptors.pointingAt(p)).isZero();
     }
 
     @Test
@@ -137,7 +139,7 @@ class FifoChildJvmIT {
                 .verify(WAIT);
         assertThat(writer.exit().block(WAIT)).isEqualTo(128 + 9);
         assertThat(checkFrames(got, 1)[0]).isGreaterThanOrEqualTo(1000);
-        assertThat(FifoDescriptors.on(p)).isZero();
+        assertThat(OpenDescriptors.pointingAt(p)).isZero();
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isFalse();
     }
 }

@@ -1,5 +1,7 @@
 package io.interflux.it.fifo;
 
+import io.interflux.testkit.OpenDescriptors;
+
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.fifo.Fifo;
@@ -97,6 +99,6 @@ class FifoShellIT {
                 .expectComplete()
                 .verify(WAIT);
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isFalse();
-        assertThat(FifoDescriptors.on(p)).isZero();
+        assertThat(OpenDescriptors.pointingAt(p)).isZero();
     }
 }

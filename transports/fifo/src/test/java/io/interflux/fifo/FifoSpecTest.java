@@ -1,5 +1,7 @@
 package io.interflux.fifo;
 
+import io.interflux.testkit.OpenDescriptors;
+
 import io.interflux.IpcException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -169,14 +171,14 @@ class FifoSpecTest {
     void noLeak() throws Exception {
         Path p = dir.resolve("leak");
         Fifo.at(p).openReader().block(LIMIT).dispose(); // warm up lazily created loop descriptors
-        var before = FifoTestSupport.openFds();
+        var before = OpenDescriptors.snapshot();
         for (int i = 0; i < 20; i++) {
             FifoReader<byte[]> r = Fifo.at(p).openReader().block(LIMIT);
             FifoWriter<byte[]> w = Fifo.at(p).openWriter().block(LIMIT);
             w.dispose();
             r.dispose();
         }
-        assertThat(FifoTestSupport.fdsOn(p)).isZero();
-        assertThat(FifoTestSupport.openFds()).isEqualTo(before);
+        assertThat(OpenDescriptors.pointingAt(p)).isZero();
+        OpenDescriptors.assertReleased(before, java.time.Duration.ofSeconds(10));
     }
 }

@@ -1,5 +1,7 @@
 package io.interflux.fifo;
 
+import io.interflux.testkit.OpenDescriptors;
+
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
 import io.interflux.Framing;
@@ -154,7 +156,7 @@ class FifoStreamTest {
                 .expectNoEvent(Duration.ofMillis(100))
                 .thenCancel()
                 .verify(LIMIT);
-        assertThat(FifoTestSupport.fdsOn(p)).isZero();
+        assertThat(OpenDescriptors.pointingAt(p)).isZero();
     }
 
     @Test

@@ -132,7 +132,11 @@ public final class PosixQueueSpec {
         return Mono.fromCallable(() -> PosixQueue.open(this));
     }
 
-    /** {@link #open()} and wait at most {@code timeout}: for {@code main} methods and tests. */
+    /**
+     * {@link #open()}, blocking the calling thread for at most {@code timeout}: for {@code main}
+     * methods and tests only. Never call it on an event-loop or other non-blocking thread
+     * (Reactor refuses {@code block()} there); compose {@link #open()} instead.
+     */
     public PosixQueue openNow(Duration timeout) {
         return open().block(timeout);
     }
