@@ -6,15 +6,22 @@ package io.interflux;
  * <p>A reader fails its stream with this error and delivers nothing after it; a writer fails the
  * send before a byte of the offending frame reaches the descriptor.
  */
-public class FrameTooLargeException extends RuntimeException {
+public class FrameTooLargeException extends InterfluxException {
 
     private static final long serialVersionUID = 1L;
 
     private final long limit;
     private final long size;
 
-    public FrameTooLargeException(String what, long limit, long size) {
-        super(what + " exceeds the maximum frame size: size=" + size + ", limit=" + limit);
+    /**
+     * @param what   the kind of frame, {@code "line"}
+     * @param object where it was read or written, {@code "stdout of ls [pid 42]"}, or {@code null}
+     * @param limit  the maximum size in bytes
+     * @param size   the size seen, or a lower bound of it
+     */
+    public FrameTooLargeException(String what, String object, long limit, long size) {
+        super(what + (object == null ? "" : " on " + object) + " exceeds the maximum frame size: size="
+                + size + ", limit=" + limit, object);
         this.limit = limit;
         this.size = size;
     }

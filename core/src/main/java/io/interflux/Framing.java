@@ -3,8 +3,6 @@ package io.interflux;
 import io.interflux.internal.FrameDecoder;
 import io.interflux.internal.FrameEncoder;
 
-import java.io.EOFException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -12,16 +10,28 @@ import java.util.Arrays;
 /**
  * How a byte stream (pipe, FIFO, stream socket) is cut into frames, and how frames are written.
  *
- * <p>Every framing but {@link #raw()} has a maximum frame size. A reader that meets a larger
+ * <p>Every framing but {@link #raw()} has a maximum frame size, from 1 to
+ * {@link Integer#MAX_VALUE}. A frame up to the maximum arrives whole; a reader that meets a larger
  * frame fails its stream with {@link FrameTooLargeException} and delivers nothing after it; a
- * writer refuses such a frame before writing a byte of it.
+ * writer refuses such a frame before writing a byte of it. The reader's buffer starts at its read
+ * size and grows only as the bytes of a long frame actually arrive (doubling, never past the
+ * frame's own size when the framing knows it), so a large maximum costs nothing until a large
+ * frame comes; a frame the JVM cannot hold in one array ({@value #LARGEST_FRAME} bytes with its
+ * framing) fails with {@link FrameTooLargeException} even under a larger maximum.
  *
  * <pre>{@code
  * Framing.raw()                      // each read as it comes, at most the read buffer size
  * Framing.lines(8192)                // '\n'-terminated, '\r' before it stripped, at most 8192 bytes
+ * Framing.lines(8192).strict()       // ... and a last line without '\n' fails the stream
  * Framing.lengthPrefixed(1 << 20)    // 4-byte big-endian length, then the payload
  * Framing.delimiter(new byte[]{0}, 4096)
  * }</pre>
+ *
+ * <p>A stream that ends inside a frame: a length-prefixed framing fails with
+ * {@link TruncatedFrameException}; lines and delimited frames deliver the unterminated rest as a
+ * last frame, as {@code BufferedReader.readLine()} does, unless made {@link #strict()}, when they
+ * fail with {@link TruncatedFrameException} too (a writer killed mid-line then never passes its
+ * fragment off as a line).
  *
  * Instances are immutable and may be shared.
  */
@@ -29,6 +39,9 @@ public abstract class Framing {
 
     /** The line length {@link #lines()} allows. */
     public static final int DEFAULT_MAX_LINE = 64 * 1024;
+
+    /** The most bytes a reader holds for one frame, framing included: the largest Java array. */
+    public static final int LARGEST_FRAME = Integer.MAX_VALUE - 8;
 
     private final int maxFrameSize;
 
@@ -51,22 +64,30 @@ public abstract class Framing {
 
     /**
      * Lines ended by {@code '\n'}; the terminator and a {@code '\r'} before it are not part of
-     * the frame. A last line without terminator is delivered at end of stream. Writing appends
-     * {@code '\n'} and refuses payloads that contain one.
+     * the frame, nor of its length. A last line without terminator is delivered at end of stream
+     * (see {@link #strict()}). Writing appends {@code '\n'} and refuses payloads that contain one.
+     *
+     * @param maxLineLength the longest line in bytes, terminator excluded, 1 to {@link Integer#MAX_VALUE}
      */
     public static Framing lines(int maxLineLength) {
-        return new Delimited(new byte[] {'\n'}, maxLineLength, true);
+        return new Delimited(new byte[] {'\n'}, maxLineLength, true, false);
     }
 
-    /** Frames ended by {@code delimiter} (not part of the frame), at most {@code maxFrameSize} bytes. */
+    /**
+     * Frames ended by {@code delimiter} (not part of the frame), at most {@code maxFrameSize} bytes.
+     * A last frame without delimiter is delivered at end of stream (see {@link #strict()}).
+     */
     public static Framing delimiter(byte[] delimiter, int maxFrameSize) {
         if (delimiter == null || delimiter.length == 0) {
             throw new IllegalArgumentException("a non-empty delimiter is required");
         }
-        return new Delimited(delimiter.clone(), maxFrameSize, false);
+        return new Delimited(delimiter.clone(), maxFrameSize, false, false);
     }
 
-    /** A 4-byte big-endian unsigned length, then that many bytes, at most {@code maxFrameSize}. */
+    /**
+     * A 4-byte big-endian unsigned length, then that many bytes, at most {@code maxFrameSize}. A
+     * stream that ends inside a frame fails with {@link TruncatedFrameException}.
+     */
     public static Framing lengthPrefixed(int maxFrameSize) {
         return new LengthPrefixed(maxFrameSize);
     }
@@ -76,13 +97,38 @@ public abstract class Framing {
         return maxFrameSize;
     }
 
-    /** Bytes a reader must be able to hold at once to see any legal frame whole. */
-    public int minBufferSize() {
-        return maxFrameSize == Integer.MAX_VALUE ? 1 : maxFrameSize + 8;
+    /**
+     * This framing, failing the stream with {@link TruncatedFrameException} when it ends inside a
+     * frame: for lines and delimited frames, a last frame without its terminator. Length-prefixed
+     * framing is always strict, and raw chunks have no frames to cut short: both return themselves.
+     */
+    public Framing strict() {
+        return this;
     }
 
-    /** A fresh decoder for one stream. Internal SPI for transports. */
-    public abstract FrameDecoder newDecoder();
+    /** Bytes the framing puts around a payload of the maximum size on the wire, at most. */
+    abstract int overhead();
+
+    /**
+     * The largest read buffer a stream of this framing ever needs: the maximum frame and its
+     * framing, capped at {@link #LARGEST_FRAME}; 0 for {@link #raw()}, whose chunks are never
+     * longer than one read. Internal SPI for transports.
+     */
+    public int largestBuffer() {
+        return (int) Math.min((long) maxFrameSize + overhead(), LARGEST_FRAME);
+    }
+
+    /** A fresh decoder for one stream whose errors name no object. Internal SPI for transports. */
+    public FrameDecoder newDecoder() {
+        return newDecoder(null);
+    }
+
+    /**
+     * A fresh decoder for one stream.  Internal SPI for transports.
+     *
+     * @param object what the stream is, for errors: {@code "stdout of ls [pid 42]"}
+     */
+    public abstract FrameDecoder newDecoder(String object);
 
     /** The encoder for writers. Internal SPI for transports. */
     public abstract FrameEncoder encoder();
@@ -96,7 +142,17 @@ public abstract class Framing {
         }
 
         @Override
-        public FrameDecoder newDecoder() {
+        int overhead() {
+            return 0;
+        }
+
+        @Override
+        public int largestBuffer() {
+            return 0;
+        }
+
+        @Override
+        public FrameDecoder newDecoder(String object) {
             return new FrameDecoder() {
                 private final FrameView view = new FrameView();
 
@@ -119,7 +175,7 @@ public abstract class Framing {
         }
 
         @Override
-        public void check(byte[] payload) {
+        public void check(byte[] payload, String object) {
         }
 
         @Override
@@ -140,31 +196,47 @@ public abstract class Framing {
 
     static final class LengthPrefixed extends Framing implements FrameEncoder {
         private static final byte[] NONE = new byte[0];
+        private static final String WHAT = "length-prefixed frame";
 
         LengthPrefixed(int maxFrameSize) {
             super(maxFrameSize);
         }
 
         @Override
-        public FrameDecoder newDecoder() {
+        int overhead() {
+            return 4;
+        }
+
+        @Override
+        public FrameDecoder newDecoder(String object) {
             int max = maxFrameSize();
+            // what a reader can hold: the maximum, or less when the maximum exceeds a Java array
+            long holdable = Math.min(max, (long) LARGEST_FRAME - 4);
             return new FrameDecoder() {
                 private final FrameView view = new FrameView();
 
                 @Override
                 public ByteBuffer decode(ByteBuffer in) {
+                    long total = frameSize(in);
+                    if (total < 0 || in.remaining() < total) {
+                        return null;
+                    }
+                    return view.take(in, in.position() + 4, (int) (total - 4), (int) total);
+                }
+
+                @Override
+                public long frameSize(ByteBuffer in) {
                     if (in.remaining() < 4) {
-                        return null;
+                        return -1;
                     }
-                    int start = in.position();
-                    long length = in.getInt(start) & 0xFFFF_FFFFL;
+                    long length = in.getInt(in.position()) & 0xFFFF_FFFFL;
                     if (length > max) {
-                        throw new FrameTooLargeException("length-prefixed frame", max, length);
+                        throw new FrameTooLargeException(WHAT, object, max, length);
                     }
-                    if (in.remaining() - 4 < length) {
-                        return null;
+                    if (length > holdable) {
+                        throw new FrameTooLargeException(WHAT + " (more than one Java array holds)", object, holdable, length);
                     }
-                    return view.take(in, start + 4, (int) length, 4 + (int) length);
+                    return 4 + length;
                 }
 
                 @Override
@@ -176,8 +248,7 @@ public abstract class Framing {
                     if (frame != null) {
                         return frame;
                     }
-                    throw new UncheckedIOException(new EOFException(
-                            "stream ended inside a length-prefixed frame: " + in.remaining() + " bytes left over"));
+                    throw new TruncatedFrameException(WHAT, object, in.remaining(), frameSize(in));
                 }
             };
         }
@@ -188,9 +259,9 @@ public abstract class Framing {
         }
 
         @Override
-        public void check(byte[] payload) {
+        public void check(byte[] payload, String object) {
             if (payload.length > maxFrameSize()) {
-                throw new FrameTooLargeException("length-prefixed frame", maxFrameSize(), payload.length);
+                throw new FrameTooLargeException(WHAT, object, maxFrameSize(), payload.length);
             }
         }
 
@@ -215,21 +286,30 @@ public abstract class Framing {
         private static final byte[] NONE = new byte[0];
         private final byte[] delimiter;
         private final boolean lines;
+        private final boolean strict;
 
-        Delimited(byte[] delimiter, int maxFrameSize, boolean lines) {
+        Delimited(byte[] delimiter, int maxFrameSize, boolean lines, boolean strict) {
             super(maxFrameSize);
             this.delimiter = delimiter;
             this.lines = lines;
+            this.strict = strict;
         }
 
         @Override
-        public int minBufferSize() {
-            return maxFrameSize() + delimiter.length + 1;
+        int overhead() {
+            // a line may carry "\r\n"
+            return delimiter.length + (lines ? 1 : 0);
         }
 
         @Override
-        public FrameDecoder newDecoder() {
-            return new DelimitedDecoder(delimiter, maxFrameSize(), lines);
+        public Framing strict() {
+            return strict ? this : new Delimited(delimiter, maxFrameSize(), lines, true);
+        }
+
+        @Override
+        public FrameDecoder newDecoder(String object) {
+            return new DelimitedDecoder(delimiter, Math.min(maxFrameSize(), LARGEST_FRAME - overhead()),
+                    maxFrameSize(), lines, strict, object);
         }
 
         @Override
@@ -238,14 +318,14 @@ public abstract class Framing {
         }
 
         @Override
-        public void check(byte[] payload) {
+        public void check(byte[] payload, String object) {
             if (payload.length > maxFrameSize()) {
-                throw new FrameTooLargeException(lines ? "line" : "delimited frame", maxFrameSize(), payload.length);
+                throw new FrameTooLargeException(lines ? "line" : "delimited frame", object, maxFrameSize(), payload.length);
             }
             int at = indexOf(payload, 0, payload.length, delimiter);
             if (at >= 0) {
                 throw new IllegalArgumentException((lines ? "a line may not contain '\\n'" : "a frame may not contain its delimiter")
-                        + ", found at index " + at);
+                        + ", found at index " + at + (object == null ? "" : ", writing to " + object));
             }
         }
 
@@ -261,8 +341,9 @@ public abstract class Framing {
 
         @Override
         public String toString() {
-            return lines ? "Framing.lines(" + maxFrameSize() + ")"
+            String s = lines ? "Framing.lines(" + maxFrameSize() + ")"
                     : "Framing.delimiter(" + new String(delimiter, StandardCharsets.ISO_8859_1) + ", " + maxFrameSize() + ")";
+            return strict ? s + ".strict()" : s;
         }
     }
 
@@ -302,16 +383,26 @@ public abstract class Framing {
 
     static final class DelimitedDecoder implements FrameDecoder {
         private final byte[] delimiter;
+        /** The longest payload accepted: the maximum, or less when it exceeds a Java array. */
         private final int max;
+        private final int declaredMax;
         private final boolean lines;
+        private final boolean strict;
+        private final String object;
+        /** The most bytes that may wait for a delimiter: a whole payload, a '\r', all but one delimiter byte. */
+        private final long longestPending;
         private final FrameView view = new FrameView();
         /** Bytes after the buffer position already known not to start a delimiter. */
         private int scanned;
 
-        DelimitedDecoder(byte[] delimiter, int max, boolean lines) {
+        DelimitedDecoder(byte[] delimiter, int max, int declaredMax, boolean lines, boolean strict, String object) {
             this.delimiter = delimiter;
             this.max = max;
+            this.declaredMax = declaredMax;
             this.lines = lines;
+            this.strict = strict;
+            this.object = object;
+            this.longestPending = (long) max + (lines ? 1 : 0) + delimiter.length - 1;
         }
 
         @Override
@@ -324,12 +415,12 @@ public abstract class Framing {
                     continue;
                 }
                 int length = i - start;
-                if (length > max) {
-                    throw tooLarge(length);
-                }
                 int payload = length;
                 if (lines && payload > 0 && in.get(i - 1) == '\r') {
                     payload--;
+                }
+                if (payload > max) {
+                    throw tooLarge(payload);
                 }
                 ByteBuffer frame = view.take(in, start, payload, length + delimiter.length);
                 scanned = 0;
@@ -337,8 +428,9 @@ public abstract class Framing {
             }
             int pending = in.remaining();
             scanned = Math.max(0, pending - delimiter.length + 1);
-            if (pending - (delimiter.length - 1) > max) {
-                throw tooLarge(pending);
+            if (pending > longestPending) {
+                // no delimiter can make this a legal frame any more
+                throw tooLarge(pending - (delimiter.length - 1) - (lines ? 1 : 0));
             }
             return null;
         }
@@ -353,7 +445,10 @@ public abstract class Framing {
         }
 
         private FrameTooLargeException tooLarge(long size) {
-            return new FrameTooLargeException(lines ? "line" : "delimited frame", max, size);
+            String what = lines ? "line" : "delimited frame";
+            return max < declaredMax
+                    ? new FrameTooLargeException(what + " (more than one Java array holds)", object, max, size)
+                    : new FrameTooLargeException(what, object, max, size);
         }
 
         @Override
@@ -363,11 +458,15 @@ public abstract class Framing {
                 return frame;
             }
             int n = in.remaining();
-            if (n > max) {
-                throw tooLarge(n);
+            if (strict) {
+                throw new TruncatedFrameException(lines ? "line (no '\\n' before the end)" : "delimited frame (no delimiter before the end)",
+                        object, n, -1);
             }
             if (lines && in.get(in.limit() - 1) == '\r') {
                 n--;
+            }
+            if (n > max) {
+                throw tooLarge(n);
             }
             ByteBuffer tail = view.take(in, in.position(), n, in.remaining());
             scanned = 0;

@@ -7,29 +7,71 @@ import io.interflux.internal.Native;
  *
  * <p>It names the operation, the object it was applied to (a path, a queue name, a pid) and the
  * errno, so the message reads like {@code posix_spawnp("no-such-tool") failed: ENOENT (No such
- * file or directory)}. Transports raise it for every OS failure; frames that break a limit fail
- * with {@link FrameTooLargeException} instead.
+ * file or directory)}, followed by the likely cause: the caller's explanation when it has one,
+ * else a hint for the errno ({@code EACCES}: the mode or owner does not allow this access).
+ * Transports raise it for every OS failure; frames that break a limit fail with
+ * {@link FrameTooLargeException} instead.
  */
-public class IpcException extends RuntimeException {
+public class IpcException extends InterfluxException {
 
     private static final long serialVersionUID = 1L;
 
     private final String operation;
-    private final String object;
     private final int errno;
 
     /**
      * @param operation the call that failed, {@code "write"}
      * @param object    what it was applied to, {@code "stdin of cat [pid 42]"}
      * @param errno     the errno it failed with
-     * @param detail    an explanation appended to the message, or {@code null}
+     * @param detail    the likely cause, appended to the message; {@code null} for the errno's
+     *                  generic hint
      */
     public IpcException(String operation, String object, int errno, String detail) {
-        super(operation + "(" + object + ") failed: " + Native.describe(errno)
-                + (detail == null ? "" : ": " + detail));
+        super(operation + "(" + object + ") failed: " + Native.describe(errno) + cause(errno, detail), object);
         this.operation = operation;
-        this.object = object;
         this.errno = errno;
+    }
+
+    private static String cause(int errno, String detail) {
+        String why = detail != null ? detail : hint(errno);
+        return why == null ? "" : ": " + why;
+    }
+
+    /** The usual cause of {@code errno} on an IPC object, or {@code null} when it depends too much on the call. */
+    static String hint(int errno) {
+        switch (errno) {
+            case 1: // EPERM
+            case 13: // EACCES
+                return "the object's mode or owner does not allow this access to this user";
+            case 2: // ENOENT
+                return "it does not exist";
+            case 3: // ESRCH
+                return "no such process: it has exited";
+            case 6: // ENXIO
+                return "no process has it open for reading";
+            case 9: // EBADF
+                return "the descriptor is closed: the endpoint was disposed";
+            case 17: // EEXIST
+                return "it exists already";
+            case 23: // ENFILE
+                return "the system-wide limit on open files is reached";
+            case 24: // EMFILE
+                return "this process has too many descriptors open (ulimit -n)";
+            case 28: // ENOSPC
+                return "a system-wide limit on objects of this kind is reached";
+            case 32: // EPIPE
+                return "the other end is closed: the reader has gone";
+            case 36: // ENAMETOOLONG
+                return "the name is too long";
+            case 38: // ENOSYS
+                return "this kernel does not have the call";
+            case 40: // ELOOP
+                return "the path is a symbolic link, which Interflux does not follow";
+            case 43: // EIDRM
+                return "the object was removed";
+            default:
+                return null;
+        }
     }
 
     /** The failure of {@code operation} on {@code object} with {@code errno}. */
@@ -40,11 +82,6 @@ public class IpcException extends RuntimeException {
     /** The call that failed, {@code "posix_spawnp"}. */
     public String operation() {
         return operation;
-    }
-
-    /** The object the call was applied to: a path, a name, a pid. */
-    public String object() {
-        return object;
     }
 
     /** The errno number. */

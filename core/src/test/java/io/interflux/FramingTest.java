@@ -5,7 +5,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,7 +77,7 @@ class FramingTest {
         assertThat(Codec.utf8().decode(d.decode(in))).isEqualTo("abc");
         assertThat(Codec.bytes().decode(d.decode(in))).isEmpty();
         assertThat(d.decode(in)).isNull();
-        assertThatThrownBy(() -> d.decodeLast(in)).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> d.decodeLast(in)).isInstanceOf(TruncatedFrameException.class)
                 .hasMessageContaining("inside a length-prefixed frame");
 
         ByteBuffer big = ByteBuffer.allocate(8).putInt(11);
@@ -92,9 +91,9 @@ class FramingTest {
     @DisplayName("encoders frame payloads and refuse what cannot be framed")
     void encoders() {
         assertThat(Framing.lengthPrefixed(8).encoder().prefix(new byte[5])).containsExactly(0, 0, 0, 5);
-        assertThatThrownBy(() -> Framing.lengthPrefixed(8).encoder().check(new byte[9]))
-                .isInstanceOf(FrameTooLargeException.class).hasMessageContaining("limit=8");
-        assertThatThrownBy(() -> Framing.lines(8).encoder().check("a\nb".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> Framing.lengthPrefixed(8).encoder().check(new byte[9], "FIFO /x"))
+                .isInstanceOf(FrameTooLargeException.class).hasMessageContaining("limit=8").hasMessageContaining("FIFO /x");
+        assertThatThrownBy(() -> Framing.lines(8).encoder().check("a\nb".getBytes(StandardCharsets.UTF_8), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 1");
         assertThat(Framing.lines(8).encoder().suffix()).containsExactly('\n');
     }

@@ -381,7 +381,7 @@ public final class FdWriter {
                     if (frame == null) {
                         return;
                     }
-                    encoder.check(frame);
+                    encoder.check(frame, writer.description);
                     if (++consumed == limit) {
                         consumed = 0;
                         upstream.request(limit);
@@ -390,7 +390,9 @@ public final class FdWriter {
                     byte[] suffix = encoder.suffix();
                     int total = prefix.length + frame.length + suffix.length;
                     if (atomic > 0 && total > atomic) {
-                        throw new FrameTooLargeException("frame written atomically (PIPE_BUF, for several writers)", atomic, total);
+                        throw new FrameTooLargeException("frame written atomically (at most PIPE_BUF bytes with its framing,"
+                                + " so that several writers never interleave; singleWriter(true) lifts it)",
+                                writer.description, atomic, total);
                     }
                     if (buffer.remaining() >= total) {
                         buffer.put(prefix).put(frame).put(suffix);

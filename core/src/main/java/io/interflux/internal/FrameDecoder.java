@@ -22,7 +22,19 @@ public interface FrameDecoder {
      * Called at end of stream with what is left in {@code in}: the final frame as a view, or
      * {@code null} when nothing is left.
      *
-     * @throws java.io.UncheckedIOException when the stream ended inside a frame that cannot end there
+     * @throws io.interflux.TruncatedFrameException when the stream ended inside a frame that cannot end there
+     * @throws io.interflux.FrameTooLargeException when the rest breaks the limit
      */
     ByteBuffer decodeLast(ByteBuffer in);
+
+    /**
+     * The bytes, framing included, of the frame that begins at {@code in}'s position, when the
+     * framing can tell before the frame is complete (a length prefix); -1 otherwise. A reader uses
+     * it to grow its buffer to the frame and no further.
+     *
+     * @throws io.interflux.FrameTooLargeException when the frame announced breaks the limit
+     */
+    default long frameSize(ByteBuffer in) {
+        return -1;
+    }
 }

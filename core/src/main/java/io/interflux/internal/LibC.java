@@ -31,6 +31,13 @@ public interface LibC {
 
     int close(int fd);
 
+    /**
+     * {@code poll(2)} on {@code struct pollfd}s laid out as pairs of ints: the descriptor, then
+     * {@code events} in the low and {@code revents} in the high half (little-endian). Interflux
+     * calls it only with a zero timeout.
+     */
+    int poll(@Pinned @jnr.ffi.annotations.In @Out int[] fds, long nfds, int timeoutMillis);
+
     int fcntl(int fd, int cmd, int arg);
 
     int open(String path, int flags, int mode);

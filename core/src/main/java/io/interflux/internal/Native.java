@@ -116,6 +116,27 @@ public final class Native {
         }
     }
 
+    public static final int POLLIN = 0x1;
+    public static final int POLLHUP = 0x10;
+
+    /**
+     * The events ready on {@code fd} right now ({@code poll(2)} with a zero timeout, so it never
+     * waits): {@link #POLLIN}, {@link #POLLHUP}, ...; or {@code -errno}.
+     */
+    public static int readyNow(int fd) {
+        int[] pollfd = {fd, POLLIN};
+        for (;;) {
+            int r = libc().poll(pollfd, 1, 0);
+            if (r >= 0) {
+                return r == 0 ? 0 : (pollfd[1] >>> 16) & 0xFFFF;
+            }
+            int errno = errno();
+            if (errno != EINTR) {
+                return -errno;
+            }
+        }
+    }
+
     /** {@code pidfd_open(2)}: a descriptor that becomes readable when the process exits. */
     public static int pidfdOpen(int pid) {
         return (int) libc().syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0);

@@ -12,19 +12,19 @@ import reactor.core.publisher.Sinks;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The reading end of a FIFO, open and waiting for writers.
  *
- * <p>Besides its read descriptor it holds a <em>placeholder</em> descriptor open for writing on
- * the same FIFO. Linux reports end of file to a reader while no writer has the FIFO open, and
- * hang-up forever after the last one leaves; with the placeholder there is always a writer, so an
- * idle FIFO just reads {@code EAGAIN} and the event loop waits quietly. A persistent reader keeps
- * the placeholder to the end; a {@code cat}-like reader drops it as soon as the first bytes
- * arrive, so the stream completes when the last real writer closes.
+ * <p>It holds one descriptor, opened {@code O_RDONLY}, so read permission on the FIFO is all it
+ * needs, as for {@code cat}. A read of 0 bytes means only that no writer has the FIFO open right
+ * now; the reader tells the end of the stream from the kernel's hang-up flag ({@code POLLHUP},
+ * asked with a zero-timeout {@code poll(2)}), which Linux raises for a non-blocking reader only
+ * once a writer it has seen has left. So a {@code cat}-like reader waits, quietly on the event
+ * loop, for its first writer, and completes when the last writer closes, even one that wrote
+ * nothing; a persistent reader ignores writers leaving and waits for the next one.
  *
- * <p>Obtained from {@link FifoSpec#openReader()}; {@link #dispose()} closes both descriptors and,
+ * <p>Obtained from {@link FifoSpec#openReader()}; {@link #dispose()} closes the descriptor and,
  * when the spec asks and this open created it, unlinks the FIFO.
  *
  * @param <T> the values carried, one per frame
@@ -35,20 +35,24 @@ public final class FifoReader<T> implements IpcResource {
     private final Framing framing;
     private final Codec<T> codec;
     private final FdReader reader;
-    private final AtomicInteger placeholderFd;
     private final Runnable unlink;
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicBoolean disposing = new AtomicBoolean();
     private final Sinks.Empty<Void> disposed = Sinks.empty();
 
-    FifoReader(FifoSpec<T> spec, Poller poller, int readFd, int placeholderFd, Runnable unlink) {
+    FifoReader(FifoSpec<T> spec, Poller poller, int readFd, Runnable unlink) {
         this.path = spec.path;
         this.framing = spec.framing;
         this.codec = spec.codec;
-        this.placeholderFd = new AtomicInteger(placeholderFd);
         this.unlink = unlink;
         this.reader = new FdReader(poller, readFd, "FIFO " + path, spec.bufferSize,
-                spec.persistent ? null : this::dropPlaceholder);
+                spec.persistent ? () -> false : () -> writersLeft(readFd));
+    }
+
+    /** Whether a writer this reader has seen has left and none is connected: {@code cat}'s end of file. */
+    private static boolean writersLeft(int fd) {
+        int ready = Native.readyNow(fd);
+        return ready > 0 && (ready & Native.POLLHUP) != 0;
     }
 
     /**
@@ -57,8 +61,10 @@ public final class FifoReader<T> implements IpcResource {
      * Subscribe once; when the subscription ends (completion, error, cancel) this reader is
      * disposed, and writers still writing get {@code EPIPE}.
      *
-     * <p>Completes, in the default mode, once the first bytes have arrived and every writer has
-     * closed the FIFO; a persistent reader never completes by itself. A frame larger than the
+     * <p>Completes, in the default mode, once a writer has come and every writer has closed the
+     * FIFO, as {@code cat} does; a persistent reader never completes by itself. A last line
+     * without its terminator is delivered as a line unless the framing is
+     * {@linkplain Framing#strict() strict}. A frame larger than the
      * framing allows fails the stream with {@link io.interflux.FrameTooLargeException}.
      */
     public Flux<T> receive() {
@@ -86,7 +92,6 @@ public final class FifoReader<T> implements IpcResource {
             return;
         }
         reader.close();
-        dropPlaceholder();
         if (unlink != null) {
             unlink.run();
         }
@@ -101,14 +106,6 @@ public final class FifoReader<T> implements IpcResource {
     @Override
     public Mono<Void> onDispose() {
         return disposed.asMono();
-    }
-
-    /** Closes the placeholder writer once, whoever gets here first: the first bytes or dispose. */
-    private void dropPlaceholder() {
-        int fd = placeholderFd.getAndSet(-1);
-        if (fd >= 0) {
-            Native.libc().close(fd);
-        }
     }
 
     @Override

@@ -131,8 +131,8 @@ public final class FifoSpec<T> {
 
     /**
      * How a reader treats writers leaving. {@code false} (the default) reads like {@code cat}: the
-     * stream waits for the first writer, and completes once the first bytes have arrived and every
-     * writer has closed. {@code true} makes a persistent inbox: the stream stays open while writers
+     * stream waits for the first writer, and completes once every writer has closed, even a writer
+     * that wrote nothing. {@code true} makes a persistent inbox: the stream stays open while writers
      * come and go and ends only when cancelled or disposed; nothing is lost or reordered across
      * reconnects, since the FIFO stays open in between.
      */
@@ -181,6 +181,7 @@ public final class FifoSpec<T> {
     /**
      * Opens the FIFO for reading when subscribed, creating it first if the spec says so. Never
      * waits: a FIFO reader opens at once, and {@link FifoReader#receive()} waits for writers.
+     * Needs read permission only ({@code O_RDONLY}), like {@code cat}.
      * Fails with an {@link IpcException} when the path is a symbolic link, not a FIFO, or absent
      * and not to be created.
      */
@@ -239,17 +240,11 @@ public final class FifoSpec<T> {
         try {
             int readFd = file.open(Native.O_RDONLY);
             if (readFd < 0) {
-                throw IpcException.fromErrno("open", path + ", O_RDONLY", -readFd);
-            }
-            // Holding the FIFO open for writing ourselves keeps read(2) at EAGAIN (not EOF) and
-            // poll quiet (not HUP) while no real writer is connected.
-            int placeholderFd = file.open(Native.O_WRONLY);
-            if (placeholderFd < 0) {
-                Native.libc().close(readFd);
-                throw IpcException.fromErrno("open", path + ", O_WRONLY", -placeholderFd);
+                throw new IpcException("open", path + ", O_RDONLY", -readFd, -readFd == FifoLibC.EACCES
+                        ? "the FIFO's mode does not let this user read it" : null);
             }
             Poller poller = loop().next();
-            return new FifoReader<>(this, poller, readFd, placeholderFd, unlinkOnDispose ? unlink : null);
+            return new FifoReader<>(this, poller, readFd, unlinkOnDispose ? unlink : null);
         } catch (RuntimeException e) {
             if (unlinkOnDispose && unlink != null) {
                 unlink.run();

@@ -184,7 +184,8 @@ class FifoStreamTest {
         writer.send(Flux.just(new byte[Fifo.PIPE_BUF - 4])).block(LIMIT); // exactly PIPE_BUF with its prefix
         StepVerifier.create(writer.send(Flux.just(new byte[Fifo.PIPE_BUF - 3])))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
-                        .hasMessageContaining("limit=4096").hasMessageContaining("size=4097"))
+                        .hasMessageContaining("limit=4096").hasMessageContaining("size=4097")
+                        .hasMessageContaining("on FIFO " + dir.resolve("shared")))
                 .verify(LIMIT);
         writer.dispose();
         StepVerifier.create(reader.receive().map(f -> f.length))
@@ -243,6 +244,43 @@ class FifoStreamTest {
                 .thenRequest(1)
                 .expectNext("still here")
                 .thenCancel()
+                .verify(LIMIT);
+    }
+
+    @Test
+    @DisplayName("a cat-like reader waits for its first writer, and ends when that writer closes without writing")
+    void writerThatWritesNothingEndsTheStream() {
+        FifoSpec<String> spec = Fifo.at(dir.resolve("silent")).codec(Codec.utf8());
+        FifoReader<String> reader = keep(spec.openReader().block(LIMIT));
+        StepVerifier.create(reader.receive())
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100)) // no writer yet: not the end
+                .then(() -> spec.openWriter().block(LIMIT).dispose())
+                .expectComplete()
+                .verify(LIMIT);
+    }
+
+    @Test
+    @DisplayName("a reader holds one descriptor, read-only: no placeholder writer")
+    void readerHoldsOneReadOnlyDescriptor() {
+        Path path = dir.resolve("one-fd");
+        FifoReader<byte[]> reader = keep(Fifo.at(path).openReader().block(LIMIT));
+        assertThat(OpenDescriptors.pointingAt(path)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a line over the limit fails the reader with an error naming the FIFO's path")
+    void oversizeNamesThePath() {
+        Path path = dir.resolve("big-line");
+        FifoSpec<String> spec = Fifo.at(path).codec(Codec.utf8()).framing(Framing.lines(4)).singleWriter(true);
+        FifoReader<String> reader = keep(spec.openReader().block(LIMIT));
+        Framing wide = Framing.lines(100);
+        FifoWriter<String> writer = keep(spec.framing(wide).openWriter().block(LIMIT));
+        writer.send(Flux.just("ok", "far too long")).block(LIMIT);
+        StepVerifier.create(reader.receive())
+                .expectNext("ok")
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
+                        .hasMessageContaining("FIFO " + path).hasMessageContaining("limit=4"))
                 .verify(LIMIT);
     }
 }

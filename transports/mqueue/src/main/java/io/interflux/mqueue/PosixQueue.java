@@ -353,8 +353,8 @@ public final class PosixQueue implements IpcResource {
         public boolean offer(PosixMessage message) {
             byte[] payload = message.bytes();
             if (payload.length > queue.maxMessageSize) {
-                throw new FrameTooLargeException("a message to POSIX queue " + queue.spec.name
-                        + " (mq_msgsize)", queue.maxMessageSize, payload.length);
+                throw new FrameTooLargeException("message (mq_msgsize)", queue.description,
+                        queue.maxMessageSize, payload.length);
             }
             buffer.put(0, payload);
             for (;;) {

@@ -150,7 +150,7 @@ public final class SysVQueue implements IpcResource {
     private static SysVQueue stat(SysVQueueSpec spec, int id, boolean created) {
         ByteBuffer ds = ByteBuffer.allocateDirect(QueueCalls.MSQID_DS_SIZE).order(ByteOrder.nativeOrder());
         if (QueueCalls.lib().msgctl(id, QueueCalls.IPC_STAT, Native.address(ds)) < 0) {
-            throw IpcException.fromErrno("msgctl", id + ", IPC_STAT", Native.errno());
+            throw statFailure(id, Native.errno());
         }
         long qbytes = ds.getLong(QueueCalls.MSQID_DS_QBYTES);
         int key = ds.getInt(0);
@@ -161,6 +161,22 @@ public final class SysVQueue implements IpcResource {
             max = Math.min(max, spec.maxMessageSize);
         }
         return new SysVQueue(spec, id, key, created, (int) max, qbytes);
+    }
+
+    private static IpcException statFailure(int id, int errno) {
+        String detail;
+        switch (errno) {
+            case QueueCalls.EINVAL:
+            case QueueCalls.EIDRM:
+                detail = "no System V queue has this id: it was removed, or never existed (ipcs -q lists the ids)";
+                break;
+            case QueueCalls.EACCES:
+                detail = "the queue's mode does not let this user read it";
+                break;
+            default:
+                detail = null;
+        }
+        return new IpcException("msgctl", "System V queue id " + id + ", IPC_STAT", errno, detail);
     }
 
     private static IpcException msggetFailure(SysVQueueSpec spec, String flags, int errno) {
@@ -218,7 +234,7 @@ public final class SysVQueue implements IpcResource {
         try {
             ByteBuffer ds = ByteBuffer.allocateDirect(QueueCalls.MSQID_DS_SIZE).order(ByteOrder.nativeOrder());
             if (QueueCalls.lib().msgctl(id, QueueCalls.IPC_STAT, Native.address(ds)) < 0) {
-                throw IpcException.fromErrno("msgctl", id + ", IPC_STAT", Native.errno());
+                throw statFailure(id, Native.errno());
             }
             return ds.getLong(QueueCalls.MSQID_DS_QNUM);
         } finally {
@@ -350,7 +366,7 @@ public final class SysVQueue implements IpcResource {
                     return null;
                 }
                 if (errno == QueueCalls.E2BIG) {
-                    throw new FrameTooLargeException("a message on " + queue.description, queue.maxMessageSize,
+                    throw new FrameTooLargeException("message", queue.description, queue.maxMessageSize,
                             queue.maxMessageSize + 1L);
                 }
                 if (errno != Native.EINTR) {
@@ -377,7 +393,7 @@ public final class SysVQueue implements IpcResource {
         public boolean offer(SysVMessage message) {
             byte[] payload = message.bytes();
             if (payload.length > queue.maxMessageSize) {
-                throw new FrameTooLargeException("a message to " + queue.description + " (msgmax, msg_qbytes)",
+                throw new FrameTooLargeException("message (msgmax, msg_qbytes)", queue.description,
                         queue.maxMessageSize, payload.length);
             }
             buffer.putLong(0, message.type());

@@ -77,7 +77,7 @@ class PipeConformanceTest extends TransportConformance {
         @Override
         public long inFlightBoundBytes(int frameSize) {
             long buffers = 2L * CatLoopbacks.PIPE_CAPACITY + CatLoopbacks.CAT_BUFFER
-                    + 2L * Math.max(ChildProcessSpec.DEFAULT_BUFFER_SIZE, framing.minBufferSize());
+                    + 2L * Math.max(ChildProcessSpec.DEFAULT_BUFFER_SIZE, framing.largestBuffer());
             long prefetch = (long) FdWriter.DEFAULT_PREFETCH * frameSize;
             return (buffers + prefetch) * 5 / 4;
         }

@@ -35,6 +35,7 @@ public interface FifoLibC {
 
     int ENOENT = 2;
     int ENXIO = 6;
+    int EACCES = 13;
     int EEXIST = 17;
 
     int mkfifo(String path, int mode);
