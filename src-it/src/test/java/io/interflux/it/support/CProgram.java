@@ -1,11 +1,11 @@
 package io.interflux.it.support;
 
+import io.interflux.pipe.ChildExitException;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,13 +53,10 @@ public final class CProgram {
                 .stdout(Stdio.discard())
                 .start().block(COMPILE_TIMEOUT);
         try {
-            String messages = gcc.stderr().reduce(new StringBuilder(),
-                    (sb, chunk) -> sb.append(new String(chunk, StandardCharsets.UTF_8))).map(StringBuilder::toString)
+            // gcc's stderr is captured by default: a failed compile carries its messages
+            gcc.succeeded().onErrorMap(ChildExitException.class,
+                    e -> new AssertionError("gcc failed on " + c + ": " + e.getMessage(), e))
                     .block(COMPILE_TIMEOUT);
-            Integer status = gcc.exit().block(COMPILE_TIMEOUT);
-            if (status == null || status != 0) {
-                throw new AssertionError("gcc failed on " + c + " with status " + status + ":\n" + messages);
-            }
             return exe;
         } finally {
             gcc.dispose();

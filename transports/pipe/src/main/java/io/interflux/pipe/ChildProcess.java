@@ -16,6 +16,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -38,6 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ChildProcess implements IpcResource {
 
+    /** How long {@link #succeeded()} waits after the exit for a captured stderr to end. */
+    static final long STDERR_GRACE_MILLIS = 200;
+
     private final ChildProcessSpec spec;
     private final int pid;
     private final int pidfd;
@@ -45,6 +49,9 @@ public final class ChildProcess implements IpcResource {
     private final FdWriter stdin;
     private final FdReader stdout;
     private final FdReader stderr;
+    /** The kept end of a captured stderr, or {@code null} when stderr is not captured. */
+    private final StderrTail stderrTail;
+    private FdReader stderrCapture;
     private final Registration exitRegistration;
     private final Sinks.One<Integer> exit = Sinks.one();
     private final Sinks.Empty<Void> disposed = Sinks.empty();
@@ -58,7 +65,14 @@ public final class ChildProcess implements IpcResource {
         Poller poller = loop.next();
         this.stdin = stdinFd < 0 ? null : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize);
         this.stdout = stdoutFd < 0 ? null : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize);
-        this.stderr = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);
+        FdReader err = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);
+        if (err != null && spec.stderr.kind == Stdio.Kind.CAPTURE) {
+            this.stderr = null;
+            this.stderrTail = capture(err, spec.stderr.captureBytes);
+        } else {
+            this.stderr = err;
+            this.stderrTail = null;
+        }
         int fd = Native.pidfdOpen(pid);
         if (fd < 0) {
             int errno = Native.errno();
@@ -73,6 +87,18 @@ public final class ChildProcess implements IpcResource {
         this.pidfd = fd;
         this.exitRegistration = poller.register(pidfd, events -> reap());
         this.exitRegistration.arm(Poller.EPOLLIN);
+    }
+
+    /**
+     * Drains a captured stderr on the loop as it fills, without demand from anyone, into a tail of
+     * {@code bytes}: the child can never block on it. The reader is closed at end of file or by
+     * {@link #dispose()}.
+     */
+    private StderrTail capture(FdReader reader, int bytes) {
+        StderrTail tail = new StderrTail(bytes);
+        stderrCapture = reader;
+        reader.receive(Framing.raw()).subscribe(tail::append, e -> tail.end(), tail::end);
+        return tail;
     }
 
     /** A spec for the command {@code argv[0]} with arguments; the executable is looked up in {@code PATH}. */
@@ -186,6 +212,39 @@ public final class ChildProcess implements IpcResource {
         return exit.asMono();
     }
 
+    /**
+     * Completes, without a value, when the child exits with status 0; fails with a
+     * {@link ChildExitException} carrying the status and, when stderr is captured (the default),
+     * the last bytes the child wrote there. Typed to follow an output stream:
+     *
+     * <pre>{@code
+     * Flux<String> lines = child.stdout(Framing.lines(), Codec.utf8()).concatWith(child.succeeded());
+     * }</pre>
+     *
+     * After the exit it waits for the captured stderr to reach end of file, for at most
+     * {@value #STDERR_GRACE_MILLIS} ms (a grandchild may hold it open), so the message is whole.
+     */
+    public <T> Mono<T> succeeded() {
+        return exit.asMono().flatMap(status -> {
+            if (status == 0) {
+                return Mono.<T>empty();
+            }
+            Mono<Void> stderrDone = stderrTail == null ? Mono.empty()
+                    : stderrTail.ended().timeout(Duration.ofMillis(STDERR_GRACE_MILLIS), Mono.empty());
+            return stderrDone.then(Mono.<T>error(() -> new ChildExitException(name, status,
+                    stderrTail == null ? "" : stderrTail.text(), stderrTail == null ? 0 : stderrTail.total(),
+                    spec.stderr)));
+        });
+    }
+
+    /**
+     * The last bytes (at most the capture size) the child has written to its captured stderr so
+     * far, as UTF-8 text; empty when stderr is not captured.
+     */
+    public String capturedStderr() {
+        return stderrTail == null ? "" : stderrTail.text();
+    }
+
     /** Whether the child has exited and been reaped. */
     public boolean hasExited() {
         return exited;
@@ -247,6 +306,9 @@ public final class ChildProcess implements IpcResource {
         if (stderr != null) {
             stderr.close();
         }
+        if (stderrCapture != null) {
+            stderrCapture.close();
+        }
     }
 
     private FdWriter stdinWriter() {
@@ -257,6 +319,10 @@ public final class ChildProcess implements IpcResource {
     }
 
     private FdReader piped(FdReader reader, String stream) {
+        if (reader == null && stream.equals("stderr") && stderrTail != null) {
+            throw new IllegalStateException("stderr of " + name + " is captured (the default): its last bytes go into"
+                    + " the ChildExitException of succeeded(); start it with stderr(Stdio.pipe()) to read it");
+        }
         if (reader == null) {
             throw new IllegalStateException(stream + " of " + name + " is not a pipe; start it with " + stream + "(Stdio.pipe())");
         }

@@ -41,7 +41,7 @@ public final class ChildProcessSpec {
     final boolean newProcessGroup;
 
     ChildProcessSpec(List<String> command) {
-        this(command, Map.of(), true, null, Stdio.PIPE, Stdio.PIPE, Stdio.PIPE, DEFAULT_BUFFER_SIZE, null, false);
+        this(command, Map.of(), true, null, Stdio.PIPE, Stdio.PIPE, Stdio.capture(), DEFAULT_BUFFER_SIZE, null, false);
     }
 
     private ChildProcessSpec(List<String> command, Map<String, String> environment, boolean inheritEnvironment,
@@ -97,22 +97,37 @@ public final class ChildProcessSpec {
         return s;
     }
 
-    /** Where the child's stdin comes from; {@link Stdio#PIPE} by default. */
+    /** Where the child's stdin comes from; {@link Stdio#pipe()} by default. */
     public ChildProcessSpec stdin(Stdio stdio) {
+        requireNotCapture(stdio, "stdin");
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
                 Objects.requireNonNull(stdio, "stdio"), stdout, stderr, bufferSize, loop, newProcessGroup);
     }
 
-    /** Where the child's stdout goes; {@link Stdio#PIPE} by default. */
+    /** Where the child's stdout goes; {@link Stdio#pipe()} by default. */
     public ChildProcessSpec stdout(Stdio stdio) {
+        requireNotCapture(stdio, "stdout");
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
                 stdin, Objects.requireNonNull(stdio, "stdio"), stderr, bufferSize, loop, newProcessGroup);
     }
 
-    /** Where the child's stderr goes; {@link Stdio#PIPE} by default. */
+    /**
+     * Where the child's stderr goes; {@link Stdio#capture()} by default: drained as it comes, so
+     * a child can never block on a stderr nobody reads, with its last
+     * {@value Stdio#DEFAULT_CAPTURE_BYTES} bytes kept for the {@link ChildExitException} of a
+     * failed child ({@link ChildProcess#succeeded()}). {@link Stdio#pipe()} to read it with
+     * demand through {@link ChildProcess#stderr(io.interflux.Framing)} (then it must be
+     * consumed), {@link Stdio#inherit()} to share this JVM's, {@link Stdio#discard()} for none.
+     */
     public ChildProcessSpec stderr(Stdio stdio) {
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
                 stdin, stdout, Objects.requireNonNull(stdio, "stdio"), bufferSize, loop, newProcessGroup);
+    }
+
+    private static void requireNotCapture(Stdio stdio, String stream) {
+        if (Objects.requireNonNull(stdio, "stdio").kind == Stdio.Kind.CAPTURE && !stream.equals("stderr")) {
+            throw new IllegalArgumentException("only stderr can be captured; " + stream + " takes pipe, inherit or discard");
+        }
     }
 
     /** Bytes per read from the child and per write to it; {@value #DEFAULT_BUFFER_SIZE} by default. */

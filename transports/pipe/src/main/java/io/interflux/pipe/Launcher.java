@@ -76,7 +76,7 @@ final class Launcher {
 
     /** A pipe for a piped stream, with the child's end remembered for closing; else null. */
     private static int[] stdio(Stdio stdio, List<Integer> toClose, boolean childReads, String name) {
-        if (stdio != Stdio.PIPE) {
+        if (!stdio.isPipe()) {
             return null;
         }
         int[] fds = new int[2];
@@ -95,8 +95,9 @@ final class Launcher {
     }
 
     private static Spawn.Action action(Stdio stdio, int[] pipe, boolean childReads) {
-        switch (stdio) {
+        switch (stdio.kind) {
             case PIPE:
+            case CAPTURE:
                 return Spawn.dup(childReads ? pipe[0] : pipe[1]);
             case DISCARD:
                 return Spawn.devNull();

@@ -169,7 +169,8 @@ class ChildProcessTest {
                     .expectNext("ok")
                     .expectErrorSatisfies(e -> assertThat(e)
                             .isInstanceOf(FrameTooLargeException.class)
-                            .hasMessageContaining("limit=1000"))
+                            .hasMessageContaining("limit=1000")
+                            .hasMessageContaining("on stdout of sh [pid " + child.pid() + "]"))
                     .verify(WAIT);
         } finally {
             child.dispose();
@@ -250,6 +251,66 @@ class ChildProcessTest {
                     .verify(WAIT);
         } finally {
             child.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("by default a child writing 1 MiB to stderr never blocks; exit 3 fails succeeded() with the tail of its stderr")
+    void stderrIsCapturedByDefault() {
+        // 1 MiB of numbered lines to stderr, a last word, then a little stdout and exit 3
+        ChildProcess noisy = start(ChildProcess.command("sh", "-c",
+                "i=0; while [ $i -lt 16384 ]; do printf '%063d\\n' $i >&2; i=$((i+1)); done;"
+                        + " echo 'fatal: the last word' >&2; echo done; exit 3"));
+        try {
+            StepVerifier.create(noisy.stdout(Framing.lines(), Codec.utf8()).concatWith(noisy.succeeded()))
+                    .expectNext("done")
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(ChildExitException.class)
+                                .hasMessageContaining("sh [pid " + noisy.pid() + "] exited with status 3")
+                                .hasMessageContaining("the last " + Stdio.DEFAULT_CAPTURE_BYTES + " of 1048597 bytes")
+                                .hasMessageEndingWith("fatal: the last word");
+                        ChildExitException exit = (ChildExitException) e;
+                        assertThat(exit.status()).isEqualTo(3);
+                        assertThat(exit.stderrTail()).hasSize(Stdio.DEFAULT_CAPTURE_BYTES)
+                                .endsWith("0000000000000000000000000000000000000000000000000000000016383\nfatal: the last word\n");
+                    })
+                    .verify(WAIT);
+            assertThat(noisy.capturedStderr()).endsWith("fatal: the last word\n");
+        } finally {
+            noisy.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("succeeded() completes empty on exit 0, and says so when stderr was not captured")
+    void succeededOnZeroAndUncaptured() {
+        ChildProcess ok = start(ChildProcess.command("sh", "-c", "echo warn >&2; exit 0").stdout(Stdio.discard()));
+        ChildProcess quiet = start(ChildProcess.command("sh", "-c", "exit 4").stdout(Stdio.discard()).stderr(Stdio.discard()));
+        try {
+            StepVerifier.create(ok.succeeded()).verifyComplete();
+            StepVerifier.create(quiet.succeeded())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ChildExitException.class)
+                            .hasMessageEndingWith("exited with status 4; its stderr was not captured (Stdio.discard())"))
+                    .verify(WAIT);
+        } finally {
+            ok.dispose();
+            quiet.dispose();
+        }
+    }
+
+    @Test
+    @DisplayName("a captured stderr cannot also be read; a piped one is read with demand")
+    void capturedOrPiped() {
+        ChildProcess captured = start(ChildProcess.command("true"));
+        ChildProcess piped = start(ChildProcess.command("sh", "-c", "echo oops >&2").stdout(Stdio.discard())
+                .stderr(Stdio.pipe()));
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(captured::stderr)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("stderr(Stdio.pipe())");
+            StepVerifier.create(piped.stderr(Framing.lines(), Codec.utf8())).expectNext("oops").verifyComplete();
+        } finally {
+            captured.dispose();
+            piped.dispose();
         }
     }
 }
