@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Access;
 import io.interflux.Codec;
 import io.interflux.EventLoop;
 import io.interflux.FrameTooLargeException;
@@ -85,7 +86,7 @@ public final class PosixQueue implements IpcResource {
 
     static PosixQueue open(PosixQueueSpec spec) {
         QueueLib lib = QueueCalls.lib();
-        int access = Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC;
+        int access = openFlags(spec.access) | Native.O_NONBLOCK | Native.O_CLOEXEC;
         long attr = 0;
         ByteBuffer attrBuffer = null;
         if (spec.creation != Creation.OPEN_EXISTING && (spec.maxMessages > 0 || spec.maxMessageSize > 0)) {
@@ -142,6 +143,17 @@ public final class PosixQueue implements IpcResource {
         }
     }
 
+    private static int openFlags(Access access) {
+        switch (access) {
+            case RECEIVE:
+                return Native.O_RDONLY;
+            case SEND:
+                return Native.O_WRONLY;
+            default:
+                return Native.O_RDWR;
+        }
+    }
+
     /** The requested value, or the kernel default; above the system limit it fails as the kernel would for a user. */
     private static long checkedLimit(PosixQueueSpec spec, int requested, String option, String limitName,
                                      java.nio.file.Path limitFile, java.nio.file.Path defaultFile, long fallback) {
@@ -157,6 +169,10 @@ public final class PosixQueue implements IpcResource {
         return requested;
     }
 
+    private static String describe(Access access) {
+        return access == Access.SEND ? "writing" : access == Access.RECEIVE ? "reading" : "reading and writing";
+    }
+
     private static IpcException openFailure(PosixQueueSpec spec, int flags, int errno) {
         String object = "\"" + spec.name + "\", " + QueueCalls.describeOpenFlags(flags);
         String detail;
@@ -165,7 +181,10 @@ public final class PosixQueue implements IpcResource {
                 detail = "no such queue";
                 break;
             case QueueCalls.EACCES:
-                detail = "the queue's mode does not allow read and write to this user";
+                detail = "the queue's mode does not allow " + describe(spec.access) + " to this user"
+                        + (spec.access == Access.SEND_AND_RECEIVE
+                        ? "; an endpoint that only sends or only receives can ask for less with access(Access.SEND)"
+                        + " or access(Access.RECEIVE)" : "");
                 break;
             case QueueCalls.EMFILE:
                 detail = "too many open descriptors, or the RLIMIT_MSGQUEUE bytes of this user are used up (ulimit -q)";
@@ -218,7 +237,7 @@ public final class PosixQueue implements IpcResource {
         try {
             ByteBuffer a = ByteBuffer.allocateDirect(QueueCalls.MQ_ATTR_SIZE).order(ByteOrder.nativeOrder());
             if (QueueCalls.lib().mq_getattr(mqd, Native.address(a)) < 0) {
-                throw IpcException.fromErrno("mq_getattr", spec.name, Native.errno());
+                throw IpcException.fromErrno("mq_getattr", description, Native.errno());
             }
             return a.getLong(QueueCalls.MQ_ATTR_CURMSGS);
         } finally {
@@ -236,6 +255,10 @@ public final class PosixQueue implements IpcResource {
      * happens until subscribed.
      */
     public Mono<Void> send(Publisher<PosixMessage> messages) {
+        if (!spec.access.sends()) {
+            return Mono.error(new IllegalStateException(description + " was opened receive-only (access(Access.RECEIVE)):"
+                    + " it cannot send"));
+        }
         return new QueueSend<>(description, lifecycle, messages, () -> new Sender(this),
                 () -> new SpinningReadiness(readiness.writable(), SPIN_NANOS), SEND_PREFETCH);
     }
@@ -261,13 +284,17 @@ public final class PosixQueue implements IpcResource {
      * processes; the flux completes when the queue is disposed.
      */
     public Flux<PosixMessage> receive() {
+        if (!spec.access.receives()) {
+            return Flux.error(new IllegalStateException(description + " was opened send-only (access(Access.SEND)):"
+                    + " it cannot receive"));
+        }
         return receive;
     }
 
     /** The payloads of {@link #receive()} decoded by {@code codec}. */
     public <T> Flux<T> receive(Codec<T> codec) {
         Objects.requireNonNull(codec, "codec");
-        return receive.map(m -> codec.decode(m.bytes()));
+        return receive().map(m -> codec.decode(m.bytes()));
     }
 
     /**
@@ -331,7 +358,7 @@ public final class PosixQueue implements IpcResource {
                     return null;
                 }
                 if (errno != Native.EINTR) {
-                    throw IpcException.fromErrno("mq_receive", queue.spec.name, errno);
+                    throw IpcException.fromErrno("mq_receive", queue.description, errno);
                 }
             }
         }
@@ -366,7 +393,7 @@ public final class PosixQueue implements IpcResource {
                     return false;
                 }
                 if (errno != Native.EINTR) {
-                    throw IpcException.fromErrno("mq_send", queue.spec.name, errno);
+                    throw IpcException.fromErrno("mq_send", queue.description, errno);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Access;
 import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +27,7 @@ public final class PosixQueueSpec {
     /** The mode a created queue gets unless {@link #mode(int)} says otherwise: owner read/write. */
     public static final int DEFAULT_MODE = 0600;
 
-    /** Linux's {@code NAME_MAX}: the longest name after the leading slash. */
+    /** Linux's {@code NAME_MAX}: the longest name after the leading slash, in bytes (UTF-8). */
     static final int NAME_MAX = 255;
 
     final String name;
@@ -35,14 +36,16 @@ public final class PosixQueueSpec {
     final int maxMessages;
     final int maxMessageSize;
     final boolean unlinkOnDispose;
+    final Access access;
     final EventLoop loop;
 
     PosixQueueSpec(String name) {
-        this(validateName(name), DEFAULT_MODE, Creation.OPEN_OR_CREATE, 0, 0, true, null);
+        this(validateName(name), DEFAULT_MODE, Creation.OPEN_OR_CREATE, 0, 0, true, Access.SEND_AND_RECEIVE, null);
     }
 
     private PosixQueueSpec(String name, int mode, Creation creation, int maxMessages, int maxMessageSize,
-                           boolean unlinkOnDispose, EventLoop loop) {
+                           boolean unlinkOnDispose, Access access, EventLoop loop) {
+        this.access = access;
         this.name = name;
         this.mode = mode;
         this.creation = creation;
@@ -56,9 +59,10 @@ public final class PosixQueueSpec {
         Objects.requireNonNull(name, "name");
         if (name.length() < 2 || name.charAt(0) != '/' || name.indexOf('/', 1) >= 0
                 || name.equals("/.") || name.equals("/..") || name.indexOf('\0') >= 0
-                || name.length() - 1 > NAME_MAX) {
+                || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 1 > NAME_MAX) {
             throw new IllegalArgumentException("a POSIX queue name is '/' followed by 1 to " + NAME_MAX
-                    + " characters with no '/' or NUL, and not \".\" or \"..\", but it was \"" + name + "\"");
+                    + " bytes (UTF-8, so fewer characters outside ASCII) with no '/' or NUL, and not \".\" or \"..\","
+                    + " but it was \"" + name + "\"");
         }
         return name;
     }
@@ -76,13 +80,13 @@ public final class PosixQueueSpec {
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0" + Integer.toOctalString(mode));
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access, loop);
     }
 
     /** Whether opening may create the queue; {@link Creation#OPEN_OR_CREATE} by default. */
     public PosixQueueSpec creation(Creation creation) {
         return new PosixQueueSpec(name, mode, Objects.requireNonNull(creation, "creation"), maxMessages,
-                maxMessageSize, unlinkOnDispose, loop);
+                maxMessageSize, unlinkOnDispose, access, loop);
     }
 
     /**
@@ -94,7 +98,7 @@ public final class PosixQueueSpec {
         if (maxMessages <= 0) {
             throw new IllegalArgumentException("maxMessages > 0 required but it was " + maxMessages);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access, loop);
     }
 
     /**
@@ -106,7 +110,7 @@ public final class PosixQueueSpec {
         if (bytes <= 0) {
             throw new IllegalArgumentException("maxMessageSize > 0 required but it was " + bytes);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, unlinkOnDispose, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, unlinkOnDispose, access, loop);
     }
 
     /**
@@ -114,12 +118,24 @@ public final class PosixQueueSpec {
      * {@code true} by default. A queue opened but not created is never removed.
      */
     public PosixQueueSpec unlinkOnDispose(boolean unlink) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlink, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlink, access, loop);
+    }
+
+    /**
+     * What this endpoint does with the queue, and so how it opens it: {@link Access#SEND_AND_RECEIVE}
+     * ({@code O_RDWR}) by default; {@link Access#SEND} ({@code O_WRONLY}) for a producer that may
+     * only write the queue, {@link Access#RECEIVE} ({@code O_RDONLY}) for a consumer that may only
+     * read it. The kernel checks the queue's mode against this access only; a send on a
+     * receive-only queue (or the reverse) fails with {@link IllegalStateException}.
+     */
+    public PosixQueueSpec access(Access access) {
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose,
+                Objects.requireNonNull(access, "access"), loop);
     }
 
     /** The event loop that watches the queue descriptor; {@link EventLoop#shared()} by default. */
     public PosixQueueSpec eventLoop(EventLoop loop) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose,
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access,
                 Objects.requireNonNull(loop, "loop"));
     }
 
@@ -143,6 +159,6 @@ public final class PosixQueueSpec {
 
     @Override
     public String toString() {
-        return "PosixQueueSpec[" + name + ", mode 0" + Integer.toOctalString(mode) + ", " + creation + "]";
+        return "PosixQueueSpec[" + name + ", mode 0" + Integer.toOctalString(mode) + ", " + creation + ", " + access + "]";
     }
 }
