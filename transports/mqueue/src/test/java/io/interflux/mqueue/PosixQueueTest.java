@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Access;
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
 import io.interflux.IpcException;
@@ -256,5 +257,36 @@ class PosixQueueTest {
         for (int round = 0; round < 3; round++) {
             assertThat(q.receive().take(2).count().block(WAIT)).isEqualTo(2);
         }
+    }
+
+    @Test
+    @DisplayName("opens with the access the endpoint needs: a send-only and a receive-only end share one queue")
+    void accessModes() throws Exception {
+        String n = name();
+        PosixQueue owner = open(PosixQueue.named(n).maxMessages(10).maxMessageSize(64));
+        PosixQueue producer = open(PosixQueue.named(n).access(Access.SEND).creation(Creation.OPEN_EXISTING));
+        PosixQueue consumer = open(PosixQueue.named(n).access(Access.RECEIVE).creation(Creation.OPEN_EXISTING));
+        assertThat(Files.readString(Path.of("/proc/self/fdinfo/" + producer.descriptor())))
+                .as("O_WRONLY in the descriptor's flags").containsPattern("flags:\\s+0[0-7]*1\\n");
+        StepVerifier.create(producer.send(Flux.just("a", "b"), Codec.utf8())).verifyComplete();
+        StepVerifier.create(consumer.receive(Codec.utf8()).take(2)).expectNext("a", "b").verifyComplete();
+        StepVerifier.create(producer.receive())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("POSIX queue " + n + " was opened send-only"))
+                .verify(WAIT);
+        StepVerifier.create(consumer.send(Flux.just("c"), Codec.utf8()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("receive-only"))
+                .verify(WAIT);
+        assertThat(owner.currentMessages()).isZero();
+    }
+
+    @Test
+    @DisplayName("counts the name limit in bytes: 255 ASCII characters pass, 128 two-byte characters do not")
+    void nameLimitInBytes() {
+        PosixQueue.named("/" + "a".repeat(255));
+        assertThatThrownBy(() -> PosixQueue.named("/" + "\u00e9".repeat(128)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
+        PosixQueue.named("/" + "\u00e9".repeat(127));
     }
 }

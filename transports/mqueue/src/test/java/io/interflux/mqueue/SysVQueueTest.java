@@ -210,4 +210,13 @@ class SysVQueueTest {
         r.onDispose().block(WAIT);
         assertThat(exists(r.id())).isFalse();
     }
+
+    @Test
+    @DisplayName("an id that names no queue fails naming the id, the call, the errno and the likely cause")
+    void unknownId() {
+        assertThatThrownBy(() -> SysVQueue.existing(2_000_000_000).openNow(WAIT))
+                .isInstanceOf(IpcException.class)
+                .hasMessage("msgctl(System V queue id 2000000000, IPC_STAT) failed: EINVAL (Invalid argument):"
+                        + " no System V queue has this id: it was removed, or never existed (ipcs -q lists the ids)");
+    }
 }
