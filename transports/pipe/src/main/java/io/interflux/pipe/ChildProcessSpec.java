@@ -4,6 +4,7 @@ import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,6 +158,15 @@ public final class ChildProcessSpec {
      */
     public Mono<ChildProcess> start() {
         return Mono.fromCallable(() -> Launcher.launch(this, null, null));
+    }
+
+    /**
+     * {@link #start()}, blocking the calling thread for at most {@code timeout}: for {@code main}
+     * methods and tests only. Never call it on an event-loop or other non-blocking thread
+     * (Reactor refuses {@code block()} there); compose {@link #start()} instead.
+     */
+    public ChildProcess startNow(Duration timeout) {
+        return start().block(timeout);
     }
 
     @Override
