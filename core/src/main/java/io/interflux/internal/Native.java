@@ -53,29 +53,38 @@ public final class Native {
     private Native() {
     }
 
-    private static final class Holder {
-        static final LibC LIBC;
-        static final Runtime RUNTIME;
+    /** Why this platform is not supported, or {@code null} when it is. */
+    private static final String UNSUPPORTED = unsupported();
 
-        static {
-            Platform platform = Platform.getNativePlatform();
-            if (platform.getOS() != Platform.OS.LINUX
-                    || (platform.getCPU() != Platform.CPU.X86_64 && platform.getCPU() != Platform.CPU.AARCH64)) {
-                throw new UnsupportedOperationException("Interflux supports Linux on x86_64 and aarch64, not "
-                        + platform.getOS() + " on " + platform.getCPU());
-            }
-            LIBC = LibraryLoader.create(LibC.class).load("c");
-            RUNTIME = Runtime.getRuntime(LIBC);
+    private static String unsupported() {
+        Platform platform = Platform.getNativePlatform();
+        if (platform.getOS() != Platform.OS.LINUX
+                || (platform.getCPU() != Platform.CPU.X86_64 && platform.getCPU() != Platform.CPU.AARCH64)) {
+            return "Interflux supports Linux on x86_64 and aarch64, not " + platform.getOS() + " on " + platform.getCPU();
         }
+        return null;
     }
 
-    /** The bound C library; throws {@link UnsupportedOperationException} off Linux x86_64/aarch64. */
+    private static final class Holder {
+        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    }
+
+    /**
+     * The bound C library. Throws {@link UnsupportedOperationException} off Linux x86_64/aarch64,
+     * every time (checked before anything native is loaded, so it never turns into a class
+     * initialisation error).
+     */
     public static LibC libc() {
+        if (UNSUPPORTED != null) {
+            throw new UnsupportedOperationException(UNSUPPORTED);
+        }
         return Holder.LIBC;
     }
 
     /** The jnr runtime the C library is bound in. */
     public static Runtime runtime() {
+        libc();
         return Holder.RUNTIME;
     }
 

@@ -10,7 +10,6 @@ import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
-import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import java.io.File;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.stream.Collectors.toMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -42,33 +41,30 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  *
  * <h2>The contract README.md follows</h2>
  * <ol>
- *   <li>Every fenced block opened with <code>```java</code> is a complete compilation unit with no
- *       {@code package} declaration: imports, then exactly one top-level {@code public class Name},
- *       declared at the start of a line, with a {@code public static void main(String[] args)}.
- *       No two blocks declare the same class name.</li>
- *   <li>Each block is compiled on its own with {@code javac --release 17} against this JVM's
- *       {@code java.class.path} (surefire's test class path: every Interflux module that
- *       {@code examples} depends on, with reactor-core and jnr). Any compiler error fails the block,
- *       quoting the README line and javac's message.</li>
- *   <li>Each compiled class then runs in a child JVM,
- *       {@code java --enable-native-access=ALL-UNNAMED -cp <class path>:<its classes> Name}, in a
- *       fresh empty working directory with empty stdin, and must exit with 0 within 60 seconds; if it
- *       does not, its whole process tree is killed. Its stdout and stderr are shown on failure.</li>
- *   <li>A fenced block in any other language whose first line is {@code # file: NAME} or
- *       {@code // file: NAME} is a support file: it is written verbatim, that first line included,
- *       into the working directory of every example before it runs, for instance a
- *       {@code worker.py} that an example starts with {@code ChildProcess.command("python3", "worker.py")}.
- *       Support files are not executable: run scripts through their interpreter.</li>
- *   <li>A Java block containing the line {@code // README test: compile only} is compiled but not
- *       run, for examples that wait for a signal forever. It is still reported, as compile only.</li>
+ *   <li>Every block fenced with <code>```java</code> is a whole compilation unit without a
+ *       {@code package} declaration: imports, then exactly one top-level {@code public class Name}
+ *       at the start of a line, with a {@code public static void main(String[] args)}. No two
+ *       blocks declare the same class name.</li>
+ *   <li>Each block compiles on its own, {@code javac --release 17} against this JVM's
+ *       {@code java.class.path} (every Interflux module {@code examples} depends on, reactor-core,
+ *       jnr). A compiler error fails the block, quoting the README line and javac's message.</li>
+ *   <li>Each class then runs as
+ *       {@code java --enable-native-access=ALL-UNNAMED -cp <class path>:<its classes> Name} in a
+ *       fresh working directory with empty stdin, and must exit with 0 within 60 seconds, or its
+ *       process tree is killed. Its stdout and stderr are shown on failure.</li>
+ *   <li>A block in any other language whose first line is {@code # file: NAME} or
+ *       {@code // file: NAME} is written verbatim, that line included, into the working directory
+ *       of every example before it runs: say a {@code worker.py} that an example starts with
+ *       {@code ChildProcess.command("python3", "worker.py")}. It is not executable.</li>
+ *   <li>A java block with the line {@code // README test: compile only} (one that waits for a
+ *       signal forever) is compiled, not run, and reported as compile only.</li>
  * </ol>
- * Only backtick fences count. A fence may be indented (inside a list item): that indentation is
- * removed from its content. Messages give the README line of the opening fence.
+ * Only backtick fences count; an indented fence (in a list item) loses that indentation. Messages
+ * give the README line of the opening fence.
  *
- * <p>README.md is the one next to the {@code interflux-parent} pom, found by walking up from
- * {@code user.dir}. The system property {@code interflux.readme} names another file instead (an
- * absolute path), to try the harness on a scratch README; surefire passes {@code -D} properties
- * through to the test JVM:
+ * <p>README.md is the one beside the {@code interflux-parent} pom, found by walking up from
+ * {@code user.dir}; the system property {@code interflux.readme} (an absolute path) names a scratch
+ * README instead. Surefire hands {@code -D} properties to the test JVM:
  * <pre>
  * mvn -o -q -pl examples -am install -DskipTests
  * mvn -o -pl examples surefire:test -Dtest=ReadmeExamplesTest -Dinterflux.readme=/tmp/scratch-readme.md
@@ -94,8 +90,10 @@ class ReadmeExamplesTest {
 
     /** A fenced block: the word after the backticks, the README line of the opening fence, the content. */
     record Block(String language, int line, String text) {
-        String firstLine() {
-            return text.lines().findFirst().orElse("");
+        /** The name that a support file's first line gives, or null if this block is not one. */
+        String fileName() {
+            Matcher file = SUPPORT_FILE.matcher(text.lines().findFirst().orElse(""));
+            return !language.equals("java") && file.matches() ? file.group(1) : null;
         }
     }
 
@@ -117,16 +115,14 @@ class ReadmeExamplesTest {
                 .map(ReadmeExamplesTest::example)
                 .toList();
         assertThat(examples).as("%s has no ```java block, so nothing would be checked", readme).isNotEmpty();
-        Map<String, Example> byName = new HashMap<>();
-        for (Example example : examples) {
-            Example earlier = byName.putIfAbsent(example.className(), example);
-            if (earlier != null) {
-                fail("README line " + example.block().line() + ": class " + example.className()
-                        + " is already declared at README line " + earlier.block().line()
-                        + "; every java block needs its own class name");
-            }
-        }
-        Map<String, Block> supportFiles = supportFiles(blocks);
+        // collected only to fail on a class name that two blocks declare
+        examples.stream().collect(toMap(Example::className, e -> e, (earlier, again) -> fail(
+                "README line " + again.block().line() + ": class " + again.className() + " is already declared"
+                        + " at README line " + earlier.block().line() + "; every java block needs its own class")));
+        Map<String, Block> supportFiles = blocks.stream().filter(b -> b.fileName() != null).collect(toMap(
+                Block::fileName, b -> b, (earlier, again) -> fail("README line " + again.line() + ": file "
+                        + again.fileName() + " is already given at README line " + earlier.line()),
+                LinkedHashMap::new));
         return examples.stream().map(example -> dynamicTest(
                 example.name(),
                 URI.create(readme.toUri() + "?line=" + example.block().line()),
@@ -135,6 +131,7 @@ class ReadmeExamplesTest {
                         () -> example.name() + " took more than " + EXAMPLE_LIMIT.toSeconds() + " s")));
     }
 
+    /** Checks one block's shape, compiles it, and runs it unless it is compile only. */
     static void check(Example example, Map<String, Block> supportFiles, Path dir) throws Exception {
         String at = example.name() + ": ";
         assertThat(MAIN.matcher(example.block().text()).find())
@@ -157,18 +154,12 @@ class ReadmeExamplesTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertThat(javac).as("the tests run on a JDK, which has a system Java compiler").isNotNull();
         Block block = example.block();
-        JavaFileObject source = new SimpleJavaFileObject(
-                URI.create("string:///" + example.className() + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return block.text();
-            }
-        };
+        Path source = Files.writeString(classes.resolveSibling(example.className() + ".java"), block.text(), UTF_8);
         List<String> options = List.of("--release", "17", "-proc:none",
                 "-classpath", CLASS_PATH, "-d", classes.toString());
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, UTF_8)) {
-            javac.getTask(null, files, diagnostics, options, null, List.of(source)).call();
+            javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjects(source)).call();
         }
         List<String> lines = block.text().lines().toList();
         return diagnostics.getDiagnostics().stream()
@@ -201,7 +192,6 @@ class ReadmeExamplesTest {
                 .start();
         try {
             if (!process.waitFor(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-                killTree(process);
                 fail(example.name() + ": did not exit within " + RUN_LIMIT.toSeconds()
                         + " s and was killed; output:\n" + tail(output));
             }
@@ -209,7 +199,7 @@ class ReadmeExamplesTest {
                 fail(example.name() + ": exited with code " + process.exitValue() + "; output:\n" + tail(output));
             }
         } finally {
-            killTree(process);
+            killTree(process); // also when the wait above was interrupted or timed out
         }
     }
 
@@ -220,11 +210,13 @@ class ReadmeExamplesTest {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** The captured output, its end only if it is long. */
     static String tail(Path output) throws IOException {
         String text = new String(Files.readAllBytes(output), UTF_8);
         return text.length() <= OUTPUT_SHOWN ? text : "..." + text.substring(text.length() - OUTPUT_SHOWN);
     }
 
+    /** The README under test: the one named by {@value #README_PROPERTY}, or the project's. */
     static Path readme() throws IOException {
         String override = System.getProperty(README_PROPERTY);
         if (override != null && !override.isBlank()) {
@@ -234,11 +226,10 @@ class ReadmeExamplesTest {
         }
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path readme = dir.resolve("README.md");
             Path pom = dir.resolve("pom.xml");
-            if (Files.isRegularFile(readme) && Files.isRegularFile(pom)
+            if (Files.isRegularFile(dir.resolve("README.md")) && Files.isRegularFile(pom)
                     && Files.readString(pom, UTF_8).contains("<artifactId>interflux-parent</artifactId>")) {
-                return readme;
+                return dir.resolve("README.md");
             }
         }
         return fail("no README.md next to the interflux-parent pom.xml in " + start + " or above");
@@ -254,10 +245,10 @@ class ReadmeExamplesTest {
                 continue;
             }
             int fence = i + 1;
-            int indent = open.group(1).length();
+            int indent = open.group(1).length(); // a fence in a list item: its content is indented as much
             StringBuilder text = new StringBuilder();
             while (++i < lines.size() && !lines.get(i).strip().startsWith("```")) {
-                text.append(dedent(lines.get(i), indent)).append('\n');
+                text.append(lines.get(i).replaceFirst("^\\s{0," + indent + "}", "")).append('\n');
             }
             if (i == lines.size()) {
                 fail("README line " + fence + ": the fence opened here is never closed");
@@ -267,14 +258,7 @@ class ReadmeExamplesTest {
         return blocks;
     }
 
-    static String dedent(String line, int indent) {
-        int cut = 0;
-        while (cut < indent && cut < line.length() && Character.isWhitespace(line.charAt(cut))) {
-            cut++;
-        }
-        return line.substring(cut);
-    }
-
+    /** The example a java block gives: the one public class it declares. */
     static Example example(Block block) {
         List<String> names = PUBLIC_CLASS.matcher(block.text()).results().map(r -> r.group(1)).toList();
         assertThat(names)
@@ -283,22 +267,5 @@ class ReadmeExamplesTest {
                 .hasSize(1);
         boolean compileOnly = block.text().lines().anyMatch(l -> l.strip().equals(COMPILE_ONLY));
         return new Example(block, names.get(0), compileOnly);
-    }
-
-    /** The non-java blocks whose first line is {@code # file: NAME} or {@code // file: NAME}, by name. */
-    static Map<String, Block> supportFiles(List<Block> blocks) {
-        Map<String, Block> files = new LinkedHashMap<>();
-        for (Block block : blocks) {
-            Matcher file = SUPPORT_FILE.matcher(block.firstLine());
-            if (block.language().equals("java") || !file.matches()) {
-                continue;
-            }
-            Block earlier = files.putIfAbsent(file.group(1), block);
-            if (earlier != null) {
-                fail("README line " + block.line() + ": file " + file.group(1)
-                        + " is already given at README line " + earlier.line());
-            }
-        }
-        return files;
     }
 }
