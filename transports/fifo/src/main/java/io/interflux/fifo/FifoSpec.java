@@ -11,7 +11,6 @@ import io.interflux.internal.Poller;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -256,22 +255,33 @@ public final class FifoSpec<T> {
     }
 
     private Mono<FifoWriter<T>> attemptWriter(FifoFile file) {
+        // one try: the writer, or empty while no process reads the FIFO (ENXIO) and we may wait.
+        // Waiting by repeating an empty try, not by retrying an error: a try that ends after a
+        // cancel then has nothing to drop and log.
         Mono<FifoWriter<T>> attempt = Mono.fromCallable(() -> {
             int fd = file.open(Native.O_WRONLY);
-            if (fd < 0) {
-                throw new IpcException("open", path + ", O_WRONLY", -fd, -fd == FifoLibC.ENXIO
-                        ? "no process has the FIFO open for reading" + (waitForReader ? "" : " (waitForReader is off)")
-                        : null);
+            if (fd >= 0) {
+                return new FifoWriter<>(this, writerFor(fd), unlinkOnDispose ? file.unlinker() : null);
             }
-            return new FifoWriter<>(this, writerFor(fd), unlinkOnDispose ? file.unlinker() : null);
+            if (-fd == FifoLibC.ENXIO && waitForReader) {
+                return null;
+            }
+            throw new IpcException("open", path + ", O_WRONLY", -fd, -fd == FifoLibC.ENXIO
+                    ? "no process has the FIFO open for reading (waitForReader is off)"
+                    : -fd == FifoLibC.EACCES ? "the FIFO's mode does not let this user write it" : null);
         });
         if (!waitForReader) {
             return attempt;
         }
-        return attempt.retryWhen(Retry.backoff(Long.MAX_VALUE, READER_POLL_MIN)
-                .maxBackoff(READER_POLL_MAX)
-                .jitter(0)
-                .filter(e -> e instanceof IpcException && ((IpcException) e).errno() == FifoLibC.ENXIO));
+        return attempt.repeatWhenEmpty(Integer.MAX_VALUE, tries -> tries.concatMap(n -> Mono.delay(readerPoll(n))))
+                // a writer opened by a try that raced a cancel is closed, not leaked
+                .doOnDiscard(FifoWriter.class, FifoWriter::dispose);
+    }
+
+    /** The pause before try {@code n + 1}: 1 ms doubling up to {@link #READER_POLL_MAX}. */
+    static Duration readerPoll(long n) {
+        long millis = READER_POLL_MIN.toMillis() << Math.min(n, 16);
+        return millis >= READER_POLL_MAX.toMillis() ? READER_POLL_MAX : Duration.ofMillis(millis);
     }
 
     /**

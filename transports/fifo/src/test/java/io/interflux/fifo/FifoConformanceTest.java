@@ -33,8 +33,17 @@ class FifoConformanceTest extends TransportConformance {
             Path dir = Files.createTempDirectory("interflux-fifo-tck");
             Path path = dir.resolve("loop");
             FifoSpec<byte[]> spec = Fifo.at(path).framing(Framing.lengthPrefixed(maxFrameSize)).unlinkOnDispose(true);
-            FifoReader<byte[]> reader = spec.openReader().block(Duration.ofSeconds(5));
-            FifoWriter<byte[]> writer = spec.openWriter().block(Duration.ofSeconds(5));
+            FifoReader<byte[]> reader;
+            FifoWriter<byte[]> writer;
+            try {
+                reader = spec.openReader().block(Duration.ofSeconds(5));
+                writer = spec.openWriter().block(Duration.ofSeconds(5));
+            } catch (RuntimeException | Error e) {
+                // no loopback to close: leave nothing behind in /tmp
+                Files.deleteIfExists(path);
+                Files.delete(dir);
+                throw e;
+            }
             return new Loopback() {
                 @Override
                 public Flux<byte[]> inbound() {
