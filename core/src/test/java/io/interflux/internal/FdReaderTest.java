@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -164,14 +163,12 @@ class FdReaderTest {
         }
         writeAndClose(wire(f, frames.toArray(new byte[0][])), 8192);
 
-        AtomicReference<FdReader.ReadSubscription<?>> sub = new AtomicReference<>();
         List<Integer> capacities = new ArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         AtomicBoolean sawBig = new AtomicBoolean();
         reader.receive(f).subscribe(new CoreSubscriber<byte[]>() {
             @Override
             public void onSubscribe(Subscription s) {
-                sub.set((FdReader.ReadSubscription<?>) s);
                 s.request(Long.MAX_VALUE);
             }
 
@@ -180,7 +177,7 @@ class FdReaderTest {
                 if (frame.length == big.length) {
                     sawBig.set(Arrays.equals(frame, big));
                 }
-                capacities.add(sub.get().bufferCapacity());
+                capacities.add(reader.source.bufferCapacity());
             }
 
             @Override

@@ -7,15 +7,16 @@ import io.interflux.FrameTooLargeException;
 import io.interflux.IpcException;
 import io.interflux.IpcResource;
 import io.interflux.internal.Native;
-import io.interflux.mqueue.internal.DescriptorReadiness;
-import io.interflux.mqueue.internal.Lifecycle;
-import io.interflux.mqueue.internal.MessageSink;
-import io.interflux.mqueue.internal.MessageSource;
+import io.interflux.internal.drain.DescriptorReadiness;
+import io.interflux.internal.drain.Lifecycle;
+import io.interflux.internal.drain.MessageSink;
+import io.interflux.internal.drain.MessageSource;
 import io.interflux.mqueue.internal.QueueCalls;
 import io.interflux.mqueue.internal.QueueLib;
-import io.interflux.mqueue.internal.QueueReceive;
-import io.interflux.mqueue.internal.QueueSend;
-import io.interflux.mqueue.internal.SpinningReadiness;
+import io.interflux.internal.drain.MessageReceive;
+import io.interflux.internal.drain.MessageSend;
+import io.interflux.internal.drain.WorkBudget;
+import io.interflux.internal.drain.SpinningReadiness;
 import io.interflux.mqueue.internal.SystemLimits;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -63,7 +64,7 @@ public final class PosixQueue implements IpcResource {
     private final String description;
     private final DescriptorReadiness readiness;
     private final Lifecycle lifecycle;
-    private final QueueReceive<PosixMessage> receive;
+    private final MessageReceive<PosixMessage> receive;
 
     private PosixQueue(PosixQueueSpec spec, int mqd, boolean created, int maxMessages, int maxMessageSize,
                        EventLoop loop) {
@@ -75,8 +76,8 @@ public final class PosixQueue implements IpcResource {
         this.description = "POSIX queue " + spec.name;
         this.readiness = new DescriptorReadiness(loop.next(), mqd);
         this.lifecycle = new Lifecycle(description, this::release);
-        this.receive = new QueueReceive<>(description, lifecycle, () -> new Receiver(this),
-                () -> new SpinningReadiness(readiness.readable(), SPIN_NANOS));
+        this.receive = new MessageReceive<>(description, lifecycle, () -> new Receiver(this),
+                source -> new SpinningReadiness(readiness.readable(), SPIN_NANOS));
     }
 
     /** A spec for the queue {@code name}: a {@code '/'} and up to 255 characters without {@code '/'}. */
@@ -259,8 +260,8 @@ public final class PosixQueue implements IpcResource {
             return Mono.error(new IllegalStateException(description + " was opened receive-only (access(Access.RECEIVE)):"
                     + " it cannot send"));
         }
-        return new QueueSend<>(description, lifecycle, messages, () -> new Sender(this),
-                () -> new SpinningReadiness(readiness.writable(), SPIN_NANOS), SEND_PREFETCH);
+        return new MessageSend<>(description, lifecycle, messages, () -> new Sender(this),
+                sink -> new SpinningReadiness(readiness.writable(), SPIN_NANOS), SEND_PREFETCH);
     }
 
     /** Sends values encoded by {@code codec}, all with priority 0. See {@link #send(Publisher)}. */
@@ -345,7 +346,10 @@ public final class PosixQueue implements IpcResource {
         }
 
         @Override
-        public PosixMessage poll() {
+        public PosixMessage poll(WorkBudget budget) {
+            if (!budget.spend()) {
+                return null;
+            }
             for (;;) {
                 long n = QueueCalls.lib().mq_receive(queue.mqd, address, queue.maxMessageSize, address + priorityOffset);
                 if (n >= 0) {
@@ -377,11 +381,14 @@ public final class PosixQueue implements IpcResource {
         }
 
         @Override
-        public boolean offer(PosixMessage message) {
+        public boolean offer(PosixMessage message, WorkBudget budget) {
             byte[] payload = message.bytes();
             if (payload.length > queue.maxMessageSize) {
                 throw new FrameTooLargeException("message (mq_msgsize)", queue.description,
                         queue.maxMessageSize, payload.length);
+            }
+            if (!budget.spend()) {
+                return false;
             }
             buffer.put(0, payload);
             for (;;) {

@@ -5,14 +5,15 @@ import io.interflux.FrameTooLargeException;
 import io.interflux.IpcException;
 import io.interflux.IpcResource;
 import io.interflux.internal.Native;
-import io.interflux.mqueue.internal.BackoffReadiness;
-import io.interflux.mqueue.internal.Lifecycle;
-import io.interflux.mqueue.internal.MessageSink;
-import io.interflux.mqueue.internal.MessageSource;
+import io.interflux.internal.drain.BackoffReadiness;
+import io.interflux.internal.drain.Lifecycle;
+import io.interflux.internal.drain.MessageSink;
+import io.interflux.internal.drain.MessageSource;
 import io.interflux.mqueue.internal.QueueCalls;
 import io.interflux.mqueue.internal.QueueLib;
-import io.interflux.mqueue.internal.QueueReceive;
-import io.interflux.mqueue.internal.QueueSend;
+import io.interflux.internal.drain.MessageReceive;
+import io.interflux.internal.drain.MessageSend;
+import io.interflux.internal.drain.WorkBudget;
 import io.interflux.mqueue.internal.SystemLimits;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -251,7 +252,7 @@ public final class SysVQueue implements IpcResource {
      * number of sends may run at once. Lazy: nothing happens until subscribed.
      */
     public Mono<Void> send(Publisher<SysVMessage> messages) {
-        return new QueueSend<>(description, lifecycle, messages, () -> new Sender(this), this::backoff,
+        return new MessageSend<>(description, lifecycle, messages, () -> new Sender(this), sink -> backoff(),
                 SEND_PREFETCH);
     }
 
@@ -287,7 +288,7 @@ public final class SysVQueue implements IpcResource {
         if (type == Long.MIN_VALUE) {
             throw new IllegalArgumentException("type must be > Long.MIN_VALUE, as -type has to be a long");
         }
-        return new QueueReceive<>(description, lifecycle, () -> new Receiver(this, type), this::backoff);
+        return new MessageReceive<>(description, lifecycle, () -> new Receiver(this, type), source -> backoff());
     }
 
     /** The payloads of {@link #receive(long)} decoded by {@code codec}. */
@@ -353,7 +354,10 @@ public final class SysVQueue implements IpcResource {
         }
 
         @Override
-        public SysVMessage poll() {
+        public SysVMessage poll(WorkBudget budget) {
+            if (!budget.spend()) {
+                return null;
+            }
             for (;;) {
                 long n = QueueCalls.lib().msgrcv(queue.id, address, queue.maxMessageSize, type, QueueCalls.IPC_NOWAIT);
                 if (n >= 0) {
@@ -390,11 +394,14 @@ public final class SysVQueue implements IpcResource {
         }
 
         @Override
-        public boolean offer(SysVMessage message) {
+        public boolean offer(SysVMessage message, WorkBudget budget) {
             byte[] payload = message.bytes();
             if (payload.length > queue.maxMessageSize) {
                 throw new FrameTooLargeException("message (msgmax, msg_qbytes)", queue.description,
                         queue.maxMessageSize, payload.length);
+            }
+            if (!budget.spend()) {
+                return false;
             }
             buffer.putLong(0, message.type());
             buffer.put(QueueCalls.MTYPE_SIZE, payload);

@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 /**
  * Tries again for a few microseconds before handing over to a slower waiting strategy, and
@@ -60,6 +60,11 @@ public final class SpinningReadiness implements Readiness {
         spinning = false;
         budget = budget < 2 * PROBE_NANOS ? 0 : budget - (budget >> 2);
         delegate.await(wakeup);
+    }
+
+    @Override
+    public void resume(Runnable wakeup) {
+        delegate.resume(wakeup);
     }
 
     @Override

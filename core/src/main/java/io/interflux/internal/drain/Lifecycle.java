@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;

@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -6,7 +6,7 @@ import reactor.core.scheduler.Scheduler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Waiting for a queue that cannot be polled (System V): try again on a timer, soon at first and
+ * Waiting for an object that cannot be polled (a System V queue): try again on a timer, soon at first and
  * less often the longer nothing happens.
  *
  * <p>The first {@value #IMMEDIATE} retries are re-submitted at once (a reply that is a few
@@ -45,6 +45,11 @@ public final class BackoffReadiness implements Readiness {
         int shift = Math.min(a - IMMEDIATE, 20);
         long delay = Math.min(maxDelayNanos, FIRST_DELAY_NANOS << shift);
         pending = timer.schedule(wakeup, delay, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void resume(Runnable wakeup) {
+        pending = timer.schedule(wakeup);
     }
 
     @Override

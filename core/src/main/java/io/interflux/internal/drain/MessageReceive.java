@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -7,33 +7,43 @@ import reactor.core.publisher.Operators;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Messages of a kernel queue as a {@link Flux} that takes a message out of the queue only for
- * outstanding demand, the message-oriented sibling of core's {@code FdReader}.
+ * The receive half of the one drain: messages of a kernel object as a {@link Flux} that takes a
+ * message only for outstanding demand. Every transport's receive is this class with its own
+ * {@link MessageSource} and {@link Readiness}: a queue's {@code mq_receive} or {@code msgrcv},
+ * frames cut out of a pipe's reads, a ring's records.
  *
- * <p>With no demand nothing is taken: messages stay in the kernel, the queue fills, and senders
- * (other processes included) are held back by the kernel. When the queue is empty the drain asks
- * its {@link Readiness} for one wake-up (an epoll arm, a timer) and returns; nothing waits on a
- * thread. The subscription ends, without error, when the queue's owner disposes it.
+ * <p>With no demand nothing is taken: messages stay in the kernel, the object fills, and senders
+ * (other processes included) are held back by the kernel. When the source has nothing the drain
+ * asks its readiness for one wake-up (an epoll arm, a timer) and returns; nothing waits on a
+ * thread. Each pass makes at most {@link WorkBudget#CALLS_PER_PASS} kernel calls and then resumes
+ * through the readiness. The stream completes when the source ends (end of file) or when the
+ * object's owner disposes it ({@link Lifecycle}), and fails with what the source throws.
+ *
+ * @param <M> the messages
  */
-public final class QueueReceive<M> extends Flux<M> {
+public final class MessageReceive<M> extends Flux<M> {
 
     private final String description;
     private final Lifecycle lifecycle;
     private final Supplier<? extends MessageSource<M>> sources;
-    private final Supplier<? extends Readiness> readiness;
+    private final Function<? super MessageSource<M>, ? extends Readiness> readiness;
 
     /**
-     * Any number of subscriptions may take messages concurrently; the kernel gives each message
-     * to one of them.
+     * Any number of subscriptions may take messages concurrently when the object allows it (a
+     * queue gives each message to one of them); an owner that allows one subscriber at a time
+     * checks that before subscribing.
      *
-     * @param sources   a source per subscription (each has its own receive buffer)
-     * @param readiness a waiting strategy per subscription
+     * @param description what the object is, for errors: {@code "POSIX queue /orders"}
+     * @param sources     a source per subscription (each has its own receive buffer)
+     * @param readiness   a waiting strategy per subscription, given its source (a source that
+     *                    waits on its own registration is its own readiness)
      */
-    public QueueReceive(String description, Lifecycle lifecycle, Supplier<? extends MessageSource<M>> sources,
-                        Supplier<? extends Readiness> readiness) {
+    public MessageReceive(String description, Lifecycle lifecycle, Supplier<? extends MessageSource<M>> sources,
+                          Function<? super MessageSource<M>, ? extends Readiness> readiness) {
         this.description = description;
         this.lifecycle = lifecycle;
         this.sources = sources;
@@ -51,10 +61,11 @@ public final class QueueReceive<M> extends Flux<M> {
     }
 
     static final class ReceiveSubscription<M> implements Subscription, Lifecycle.Member, Runnable {
-        private final QueueReceive<M> parent;
+        private final MessageReceive<M> parent;
         private final CoreSubscriber<? super M> actual;
         private final MessageSource<M> source;
         private final Readiness readiness;
+        private final WorkBudget budget = new WorkBudget();
         private boolean terminated;
 
         volatile boolean cancelled;
@@ -62,17 +73,20 @@ public final class QueueReceive<M> extends Flux<M> {
         /** 0 until the lifecycle answered, 1 joined, -1 refused (already disposed). */
         volatile int joined;
         volatile long requested;
+        @SuppressWarnings("rawtypes")
         static final AtomicLongFieldUpdater<ReceiveSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReceiveSubscription.class, "requested");
         volatile int wip;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<ReceiveSubscription> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(ReceiveSubscription.class, "wip");
 
-        ReceiveSubscription(QueueReceive<M> parent, CoreSubscriber<? super M> actual) {
+        ReceiveSubscription(MessageReceive<M> parent, CoreSubscriber<? super M> actual) {
             this.parent = parent;
             this.actual = actual;
             this.source = parent.sources.get();
-            this.readiness = parent.readiness.get();
+            this.readiness = parent.readiness.apply(source);
+            this.readiness.watch(this);
         }
 
         @Override
@@ -95,7 +109,7 @@ public final class QueueReceive<M> extends Flux<M> {
             drain();
         }
 
-        /** A wake-up from the readiness: the queue may have a message. */
+        /** A wake-up from the readiness: the source may have a message. */
         @Override
         public void run() {
             drain();
@@ -144,19 +158,29 @@ public final class QueueReceive<M> extends Flux<M> {
                 actual.onComplete();
                 return;
             }
+            budget.reset();
             long r = requested;
             long e = 0;
             while (e != r) {
                 M m;
                 try {
-                    m = source.poll();
+                    m = source.poll(budget);
                 } catch (RuntimeException ex) {
                     release();
                     actual.onError(ex);
                     return;
                 }
                 if (m == null) {
-                    readiness.await(this);
+                    if (source.ended()) {
+                        release();
+                        actual.onComplete();
+                        return;
+                    }
+                    if (budget.exhausted()) {
+                        readiness.resume(this);
+                    } else {
+                        readiness.await(this);
+                    }
                     break;
                 }
                 readiness.progressed();
@@ -168,6 +192,10 @@ public final class QueueReceive<M> extends Flux<M> {
             }
             if (e != 0 && r != Long.MAX_VALUE) {
                 REQUESTED.addAndGet(this, -e);
+            }
+            if (e == r && source.endedWithoutDemand()) {
+                release();
+                actual.onComplete();
             }
         }
 

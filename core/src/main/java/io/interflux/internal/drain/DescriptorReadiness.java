@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 import io.interflux.internal.Poller;
 import io.interflux.internal.ReadyHandler;
@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The readiness of one pollable queue descriptor (a POSIX {@code mqd_t}) on the event loop,
- * shared by every stream that receives from or sends to it.
+ * The readiness of one pollable descriptor shared by several streams (a POSIX queue's
+ * {@code mqd_t}, which any number of receives and sends use at once) on the event loop.
  *
  * <p>epoll refuses the same descriptor twice in one instance, so a queue has a single
  * {@link Registration}; its one-shot arms for {@code EPOLLIN} and {@code EPOLLOUT} are combined
@@ -22,11 +22,13 @@ public final class DescriptorReadiness implements ReadyHandler {
 
     private static final int FAILURE = Poller.EPOLLERR | Poller.EPOLLHUP;
 
+    private final Poller poller;
     private final Registration registration;
     private final Set<Runnable> readers = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> writers = ConcurrentHashMap.newKeySet();
 
     public DescriptorReadiness(Poller poller, int fd) {
+        this.poller = poller;
         this.registration = poller.register(fd, this);
     }
 
@@ -84,6 +86,11 @@ public final class DescriptorReadiness implements ReadyHandler {
             // in the set before the arm: an event reported after the arm finds us there
             waiters.add(wakeup);
             registration.arm(event);
+        }
+
+        @Override
+        public void resume(Runnable wakeup) {
+            poller.execute(wakeup);
         }
 
         @Override

@@ -1,4 +1,4 @@
-package io.interflux.mqueue.internal;
+package io.interflux.internal.drain;
 
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -12,33 +12,42 @@ import reactor.util.context.Context;
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Messages from a {@link Publisher} put into a kernel queue as fast as the queue takes them and
- * no faster, the message-oriented sibling of core's {@code FdWriter}.
+ * The send half of the one drain: messages from a {@link Publisher} put into a kernel object as
+ * fast as it takes them and no faster. Every transport's send is this class with its own
+ * {@link MessageSink} and {@link Readiness}: a queue's {@code mq_send} or {@code msgsnd}, frames
+ * gathered into a pipe's {@code write(2)}, a ring's records.
  *
  * <p>The send requests at most {@code prefetch} messages ahead and replenishes 75% at a time as
- * they go in. When the queue is full the message is kept, the drain asks its {@link Readiness}
- * for one wake-up and returns: the publisher is held back, nothing is dropped. Memory is bounded
- * by {@code prefetch} messages. Completes when the last message is in the queue.
+ * they go in. When the object is full the message is kept, the drain asks its {@link Readiness}
+ * for one wake-up and returns: the publisher is held back, nothing is dropped. Each pass makes
+ * at most {@link WorkBudget#CALLS_PER_PASS} kernel calls and then resumes through the readiness.
+ * Memory is bounded by {@code prefetch} messages and what the sink holds. Completes when the
+ * last message is in the kernel.
+ *
+ * @param <M> the messages
  */
-public final class QueueSend<M> extends Mono<Void> {
+public final class MessageSend<M> extends Mono<Void> {
 
     private final String description;
     private final Lifecycle lifecycle;
     private final Publisher<? extends M> messages;
     private final Supplier<? extends MessageSink<M>> sinks;
-    private final Supplier<? extends Readiness> readiness;
+    private final Function<? super MessageSink<M>, ? extends Readiness> readiness;
     private final int prefetch;
 
     /**
-     * @param sinks     a sink per subscription (each has its own send buffer)
-     * @param readiness a waiting strategy per subscription
+     * @param description what the object is, for errors
+     * @param sinks     a sink per subscription (each has its own send buffer), or one shared by
+     *                  sends that never overlap (a byte stream)
+     * @param readiness a waiting strategy per subscription, given its sink
      * @param prefetch  messages requested ahead of what the queue has taken
      */
-    public QueueSend(String description, Lifecycle lifecycle, Publisher<? extends M> messages,
-                     Supplier<? extends MessageSink<M>> sinks, Supplier<? extends Readiness> readiness,
+    public MessageSend(String description, Lifecycle lifecycle, Publisher<? extends M> messages,
+                     Supplier<? extends MessageSink<M>> sinks, Function<? super MessageSink<M>, ? extends Readiness> readiness,
                      int prefetch) {
         if (prefetch <= 0) {
             throw new IllegalArgumentException("prefetch > 0 required but it was " + prefetch);
@@ -62,16 +71,19 @@ public final class QueueSend<M> extends Mono<Void> {
     }
 
     static final class SendSubscriber<M> implements CoreSubscriber<M>, Subscription, Lifecycle.Member, Runnable {
-        private final QueueSend<M> parent;
+        private final MessageSend<M> parent;
         private final CoreSubscriber<? super Void> actual;
         private final MessageSink<M> sink;
         private final Readiness readiness;
+        private final WorkBudget budget = new WorkBudget();
         private final Queue<M> queue;
         private final int limit;
         private volatile Subscription upstream;
         private M pending;
         private int consumed;
         private boolean terminated;
+        /** The send ends before its publisher did (cancel, failure, dispose). */
+        private boolean early;
 
         volatile boolean done;
         Throwable error;
@@ -81,11 +93,12 @@ public final class QueueSend<M> extends Mono<Void> {
         static final AtomicIntegerFieldUpdater<SendSubscriber> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(SendSubscriber.class, "wip");
 
-        SendSubscriber(QueueSend<M> parent, CoreSubscriber<? super Void> actual) {
+        SendSubscriber(MessageSend<M> parent, CoreSubscriber<? super Void> actual) {
             this.parent = parent;
             this.actual = actual;
             this.sink = parent.sinks.get();
-            this.readiness = parent.readiness.get();
+            this.readiness = parent.readiness.apply(sink);
+            this.readiness.watch(this);
             this.queue = Queues.<M>get(parent.prefetch).get();
             this.limit = parent.prefetch - (parent.prefetch >> 2);
         }
@@ -162,7 +175,7 @@ public final class QueueSend<M> extends Mono<Void> {
             drain();
         }
 
-        /* Serialised by wip, as in QueueReceive: one thread at a time calls the sink. */
+        /* Serialised by wip, as in MessageReceive: one thread at a time calls the sink. */
         private void drain() {
             if (WIP.getAndIncrement(this) != 0) {
                 return;
@@ -183,15 +196,16 @@ public final class QueueSend<M> extends Mono<Void> {
             if (upstream == null) {
                 return; // onSubscribe drains again
             }
+            budget.reset();
             for (;;) {
                 if (cancelled) {
                     upstream.cancel();
-                    finish();
+                    abandon();
                     return;
                 }
                 if (ownerClosed) {
                     upstream.cancel();
-                    finish();
+                    abandon();
                     actual.onError(new CancellationException(parent.description
                             + " was disposed while a send was in progress"));
                     return;
@@ -201,6 +215,17 @@ public final class QueueSend<M> extends Mono<Void> {
                 if (m == null) {
                     m = queue.poll();
                     if (m == null) {
+                        boolean flushed;
+                        try {
+                            flushed = sink.flush(budget);
+                        } catch (RuntimeException ex) {
+                            fail(ex);
+                            return;
+                        }
+                        if (!flushed) {
+                            waitOrResume();
+                            return;
+                        }
                         if (d) {
                             finish();
                             Throwable e = error;
@@ -219,16 +244,14 @@ public final class QueueSend<M> extends Mono<Void> {
                 }
                 boolean in;
                 try {
-                    in = sink.offer(m);
+                    in = sink.offer(m, budget);
                 } catch (RuntimeException ex) {
-                    upstream.cancel();
-                    finish();
-                    actual.onError(ex);
+                    fail(ex);
                     return;
                 }
                 if (!in) {
                     pending = m;
-                    readiness.await(this);
+                    waitOrResume();
                     return;
                 }
                 pending = null;
@@ -236,7 +259,30 @@ public final class QueueSend<M> extends Mono<Void> {
             }
         }
 
+        private void waitOrResume() {
+            if (budget.exhausted()) {
+                readiness.resume(this);
+            } else {
+                readiness.await(this);
+            }
+        }
+
+        private void fail(RuntimeException ex) {
+            upstream.cancel();
+            abandon();
+            if (!cancelled) {
+                actual.onError(ex);
+            }
+        }
+
+        /** Ends early: the sink keeps what it must to finish a message half in the kernel. */
+        private void abandon() {
+            early = true;
+            finish();
+        }
+
         private void finish() {
+            sink.released(early);
             terminated = true;
             pending = null;
             queue.clear();

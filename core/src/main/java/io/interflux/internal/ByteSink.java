@@ -1,0 +1,230 @@
+package io.interflux.internal;
+
+import io.interflux.FrameTooLargeException;
+import io.interflux.IpcException;
+import io.interflux.internal.drain.MessageSink;
+import io.interflux.internal.drain.Readiness;
+import io.interflux.internal.drain.WorkBudget;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The byte-stream sink of the one drain: encodes frames, gathers them into one direct buffer and
+ * writes it to a non-blocking descriptor; a large payload is written from its own array. With an
+ * atomic limit (PIPE_BUF) every write carries whole frames only. It is its own readiness: an
+ * edge-triggered registration armed for {@code EPOLLOUT} when the kernel says {@code EAGAIN}.
+ * One per {@link FdWriter}, used by its sends one after another.
+ */
+final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
+
+    private final Poller poller;
+    private final int fd;
+    private final String description;
+    private final int bufferSize;
+    private final int atomic;
+    private final Runnable onReleased;
+    private final Registration registration;
+    private FrameEncoder encoder;
+    private ByteBuffer buffer;
+    private long bufferAddress;
+    private volatile Runnable drain;
+
+    /* the frame being moved into the buffer or the kernel: prefix, payload, suffix and how far */
+    private byte[] pendingPrefix;
+    private byte[] pendingPayload;
+    private byte[] pendingSuffix;
+    private int pendingOffset;
+
+    ByteSink(Poller poller, int fd, String description, int bufferSize, int atomic, Runnable onReleased) {
+        this.poller = poller;
+        this.fd = fd;
+        this.description = description;
+        this.bufferSize = bufferSize;
+        this.atomic = atomic;
+        this.onReleased = onReleased;
+        // edge-triggered: a send writes until EAGAIN before it waits, and a new send starts writing at once
+        this.registration = poller.registerEdgeTriggered(fd, this);
+    }
+
+    /** The framing of the send about to start; its buffer is allocated by the first. */
+    void use(FrameEncoder encoder) {
+        this.encoder = encoder;
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect(bufferSize);
+            bufferAddress = Native.address(buffer);
+        }
+    }
+
+    @Override
+    public boolean offer(byte[] frame, WorkBudget budget) {
+        if (pendingPayload != null && !pump(budget)) {
+            return false; // the frame before it is not out of the way yet
+        }
+        encoder.check(frame, description);
+        byte[] prefix = encoder.prefix(frame);
+        byte[] suffix = encoder.suffix();
+        int total = prefix.length + frame.length + suffix.length;
+        if (atomic > 0 && total > atomic) {
+            throw new FrameTooLargeException("frame written atomically (at most PIPE_BUF bytes with its framing,"
+                    + " so that several writers never interleave; singleWriter(true) lifts it)", description, atomic, total);
+        }
+        if (buffer.remaining() >= total) {
+            buffer.put(prefix).put(frame).put(suffix);
+            return true;
+        }
+        if (atomic > 0) {
+            // whole frames per write: this one goes into the next, empty, buffer
+            if (!writeBuffer(budget)) {
+                return false;
+            }
+            buffer.put(prefix).put(frame).put(suffix);
+            return true;
+        }
+        pendingPrefix = prefix;
+        pendingPayload = frame;
+        pendingSuffix = suffix;
+        pendingOffset = 0;
+        pump(budget); // the frame is ours now, however far it got
+        return true;
+    }
+
+    @Override
+    public boolean flush(WorkBudget budget) {
+        return (pendingPayload == null || pump(budget)) && writeBuffer(budget);
+    }
+
+    @Override
+    public void released(boolean early) {
+        // after an early end, a frame half in the kernel (and what was gathered with it) stays
+        // here and the next send writes it first; after a normal end nothing is left
+        onReleased.run();
+    }
+
+    /**
+     * Moves the pending frame into the buffer, writing the buffer whenever it is full, or writes
+     * a large payload from its own array: {@code true} when the whole frame is in the buffer or
+     * the kernel, {@code false} when the kernel is full or the budget spent.
+     */
+    private boolean pump(WorkBudget budget) {
+        while (pendingPayload != null) {
+            int at = pendingOffset;
+            int total = pendingPrefix.length + pendingPayload.length + pendingSuffix.length;
+            byte[] seg;
+            if (at < pendingPrefix.length) {
+                seg = pendingPrefix;
+            } else if ((at -= pendingPrefix.length) < pendingPayload.length) {
+                seg = pendingPayload;
+                if (seg.length - at >= FdWriter.DIRECT_WRITE_THRESHOLD) {
+                    if ((buffer.position() > 0 && !writeBuffer(budget)) || !writeDirect(budget)) {
+                        return false;
+                    }
+                    continue;
+                }
+            } else {
+                at -= pendingPayload.length;
+                seg = pendingSuffix;
+            }
+            if (!buffer.hasRemaining() && !writeBuffer(budget)) {
+                return false;
+            }
+            int n = Math.min(buffer.remaining(), seg.length - at);
+            buffer.put(seg, at, n);
+            pendingOffset += n;
+            if (pendingOffset == total) {
+                pendingPrefix = pendingPayload = pendingSuffix = null;
+            }
+        }
+        return true;
+    }
+
+    /** Writes the rest of the pending payload from its own array: {@code true} when it is all in the kernel. */
+    private boolean writeDirect(WorkBudget budget) {
+        int at = pendingOffset - pendingPrefix.length;
+        ByteBuffer rest = ByteBuffer.wrap(pendingPayload, at, pendingPayload.length - at);
+        while (rest.hasRemaining()) {
+            if (!budget.spend()) {
+                return false;
+            }
+            long n = Native.libc().write(fd, rest, rest.remaining());
+            if (n >= 0) {
+                rest.position(rest.position() + (int) n);
+                pendingOffset += (int) n;
+                continue;
+            }
+            int errno = Native.errno();
+            if (errno == Native.EAGAIN) {
+                return false;
+            }
+            if (errno != Native.EINTR) {
+                throw writeFailure(errno);
+            }
+        }
+        if (pendingSuffix.length == 0) {
+            pendingPrefix = pendingPayload = pendingSuffix = null;
+        }
+        return true;
+    }
+
+    /** Writes the buffer: {@code true} when all of it went out. */
+    private boolean writeBuffer(WorkBudget budget) {
+        if (buffer.position() == 0) {
+            return true;
+        }
+        buffer.flip();
+        try {
+            while (buffer.hasRemaining()) {
+                if (!budget.spend()) {
+                    return false;
+                }
+                long n = Native.libc().write(fd, bufferAddress + buffer.position(), buffer.remaining());
+                if (n >= 0) {
+                    buffer.position(buffer.position() + (int) n);
+                    continue;
+                }
+                int errno = Native.errno();
+                if (errno == Native.EAGAIN) {
+                    return false;
+                }
+                if (errno != Native.EINTR) {
+                    throw writeFailure(errno);
+                }
+            }
+            return true;
+        } finally {
+            buffer.compact();
+        }
+    }
+
+    private IpcException writeFailure(int errno) {
+        return errno == Native.EPIPE
+                ? new IpcException("write", description, errno, "the reading end is closed: the peer exited or stopped reading")
+                : IpcException.fromErrno("write", description, errno);
+    }
+
+    @Override
+    public void watch(Runnable drain) {
+        this.drain = drain;
+    }
+
+    @Override
+    public void await(Runnable wakeup) {
+        registration.arm(Poller.EPOLLOUT);
+    }
+
+    @Override
+    public void resume(Runnable wakeup) {
+        poller.execute(wakeup);
+    }
+
+    @Override
+    public void ready(int events) {
+        Runnable d = drain;
+        if (d != null) {
+            d.run();
+        }
+    }
+
+    void cancelRegistration() {
+        registration.cancel();
+    }
+}
