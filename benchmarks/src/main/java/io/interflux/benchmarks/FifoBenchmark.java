@@ -112,7 +112,7 @@ public final class FifoBenchmark implements MechanismBenchmark {
      * ({@link Codec#decode(ByteBuffer)}), like the baseline's reused buffers.
      */
     static double interfluxThroughput(Path dir, long bytes) {
-        FifoSpec<byte[]> raw = Fifo.at(dir.resolve("tp-i")).eventLoop(LOOP).framing(Framing.raw()).singleWriter(true).unlinkOnDispose(true);
+        FifoSpec<byte[]> raw = Fifo.at(dir.resolve("tp-i")).eventLoop(LOOP).framing(Framing.raw()).singleWriter(true).removeOnDispose(true);
         FifoReader<Integer> reader = raw.codec(ChunkSize.INSTANCE).openReader().block(LIMIT);
         byte[] chunk = new byte[CHUNK];
         AtomicLong received = new AtomicLong();
@@ -159,7 +159,7 @@ public final class FifoBenchmark implements MechanismBenchmark {
 
     /** Frames/s of 64-byte length-prefixed frames through the default (shared, PIPE_BUF-atomic) writer. */
     static double interfluxMessages(Path dir, long frames) {
-        FifoSpec<byte[]> spec = Fifo.at(dir.resolve("msg-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoSpec<byte[]> spec = Fifo.at(dir.resolve("msg-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).removeOnDispose(true);
         FifoReader<byte[]> reader = spec.openReader().block(LIMIT);
         byte[] frame = new byte[SMALL];
         AtomicLong received = new AtomicLong();
@@ -205,8 +205,8 @@ public final class FifoBenchmark implements MechanismBenchmark {
 
     /** p50 round trip in microseconds: an Interflux echo on the loop, an Interflux pinger. */
     static double interfluxRtt(Path dir, int count) {
-        FifoSpec<byte[]> ping = Fifo.at(dir.resolve("ping-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
-        FifoSpec<byte[]> pong = Fifo.at(dir.resolve("pong-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoSpec<byte[]> ping = Fifo.at(dir.resolve("ping-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).removeOnDispose(true);
+        FifoSpec<byte[]> pong = Fifo.at(dir.resolve("pong-i")).eventLoop(LOOP).framing(Framing.lengthPrefixed(1024)).removeOnDispose(true);
         FifoReader<byte[]> echoIn = ping.openReader().block(LIMIT);
         FifoReader<byte[]> replies = pong.openReader().block(LIMIT);
         Disposable echoing = pong.send(echoIn.receive()).subscribe(v -> { }, e -> { });

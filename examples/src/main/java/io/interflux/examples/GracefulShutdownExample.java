@@ -1,10 +1,10 @@
 package io.interflux.examples;
 
 import io.interflux.Codec;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
 import io.interflux.fifo.FifoReader;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.signal.Signals;
 import reactor.core.publisher.Mono;
@@ -48,16 +48,16 @@ public final class GracefulShutdownExample {
 
         // Subscribed now and cached: a SIGTERM that arrives while the resources are still being
         // opened is remembered, and stops the pipeline as soon as it starts.
-        Mono<Signal> shutdown = Signals.shutdown().cache();
+        Mono<UnixSignal> shutdown = Signals.shutdown().cache();
         shutdown.subscribe();
 
         FifoReader<String> inbox = Fifo.at(fifoPath).codec(Codec.utf8())
                 .persistent(true)          // writers may come and go
-                .unlinkOnDispose(true)     // the FIFO file goes with the reader
+                .removeOnDispose(true)     // the FIFO file goes with the reader
                 .openReader().block(OPEN_TIMEOUT);
         PosixQueue outbox = PosixQueue.named(queueName)
                 .creation(Creation.CREATE_NEW)
-                .unlinkOnDispose(true)     // the queue goes with this process's descriptor
+                .removeOnDispose(true)     // the queue goes with this process's descriptor
                 .open().block(OPEN_TIMEOUT);
 
         say("ready " + fifoPath + " " + queueName);

@@ -64,7 +64,7 @@ final class FifoChapter implements Chapter {
     }
 
     static double throughput(Path path, long bytes) {
-        FifoSpec<byte[]> raw = Fifo.at(path).framing(Framing.raw()).singleWriter(true).unlinkOnDispose(true);
+        FifoSpec<byte[]> raw = Fifo.at(path).framing(Framing.raw()).singleWriter(true).removeOnDispose(true);
         FifoReader<byte[]> reader = raw.openReader().block(LIMIT);
         byte[] chunk = new byte[64 * 1024];
         AtomicLong received = new AtomicLong();
@@ -77,8 +77,8 @@ final class FifoChapter implements Chapter {
 
     /** An echo on the loop (ping FIFO in, pong FIFO out) and a pinger timing each round trip. */
     static double pingPongMedianMicros(Path ping, Path pong, int count) {
-        FifoSpec<byte[]> pingSpec = Fifo.at(ping).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
-        FifoSpec<byte[]> pongSpec = Fifo.at(pong).framing(Framing.lengthPrefixed(1024)).unlinkOnDispose(true);
+        FifoSpec<byte[]> pingSpec = Fifo.at(ping).framing(Framing.lengthPrefixed(1024)).removeOnDispose(true);
+        FifoSpec<byte[]> pongSpec = Fifo.at(pong).framing(Framing.lengthPrefixed(1024)).removeOnDispose(true);
         FifoReader<byte[]> echoIn = pingSpec.openReader().block(LIMIT);
         FifoReader<byte[]> replies = pongSpec.openReader().block(LIMIT);
         var echoing = pongSpec.send(echoIn.receive()).subscribe(v -> { }, e -> { });

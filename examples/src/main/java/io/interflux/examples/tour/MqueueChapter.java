@@ -1,7 +1,7 @@
 package io.interflux.examples.tour;
 
 import io.interflux.Codec;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixMessage;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.mqueue.SysVMessage;

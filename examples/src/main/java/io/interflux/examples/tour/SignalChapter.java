@@ -2,7 +2,7 @@ package io.interflux.examples.tour;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
 import io.interflux.signal.SignalEvent;
@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * Signals: a ping-pong of SIGUSR1 between this JVM and a child JVM, both listening with
- * {@link Signals#receive(Signal...)} and answering with {@link Signals#send(long, Signal)}. Each
+ * {@link Signals#receive(UnixSignal...)} and answering with {@link Signals#send(long, UnixSignal)}. Each
  * side sends only after it has received, so no signal is ever pending when the next is sent
  * and the kernel has nothing to merge. Half a round trip is the delivery latency from
  * {@code send} in one process to {@code onNext} in the other.
@@ -38,8 +38,8 @@ public final class SignalChapter implements Chapter {
 
     @Override
     public Row run(PrintStream out) throws Exception {
-        out.println("   refused, with a reason: " + Signals.refusal(Signal.SIGKILL).map(r -> "SIGKILL: " + r).orElse("?"));
-        out.println("                           " + Signals.refusal(Signal.SIGQUIT).map(r -> "SIGQUIT: " + r).orElse("?"));
+        out.println("   refused, with a reason: " + Signals.refusal(UnixSignal.SIGKILL).map(r -> "SIGKILL: " + r).orElse("?"));
+        out.println("                           " + Signals.refusal(UnixSignal.SIGQUIT).map(r -> "SIGQUIT: " + r).orElse("?"));
 
         int total = WARM_UP + ROUND_TRIPS;
         long[] sentAt = new long[1];
@@ -50,14 +50,14 @@ public final class SignalChapter implements Chapter {
         ChildProcess[] echo = new ChildProcess[1];
 
         // listen before the child exists: its SIGUSR1 would otherwise end this JVM
-        Disposable listening = Signals.receive(Signal.SIGUSR1).subscribe((SignalEvent e) -> {
+        Disposable listening = Signals.receive(UnixSignal.SIGUSR1).subscribe((SignalEvent e) -> {
             long now = System.nanoTime();
             int i = count[0]++;
             rtt[i] = now - sentAt[0];
             missed[0] += e.missedBefore();
             if (i + 1 < total) {
                 sentAt[0] = System.nanoTime();
-                Signals.send(echo[0].pid(), Signal.SIGUSR1).subscribe();
+                Signals.send(echo[0].pid(), UnixSignal.SIGUSR1).subscribe();
             } else {
                 done.tryEmitEmpty();
             }
@@ -71,7 +71,7 @@ public final class SignalChapter implements Chapter {
             }
             long t0 = System.nanoTime();
             sentAt[0] = t0;
-            Signals.send(echo[0].pid(), Signal.SIGUSR1).block(LIMIT);
+            Signals.send(echo[0].pid(), UnixSignal.SIGUSR1).block(LIMIT);
             done.asMono().block(LIMIT);
             double seconds = (System.nanoTime() - t0) / 1e9;
 
@@ -121,7 +121,7 @@ public final class SignalChapter implements Chapter {
          */
         public static void main(String[] args) throws Exception {
             long parent = Long.parseLong(args[0]);
-            Signals.receive(Signal.SIGUSR1).subscribe(e -> Signals.send(parent, Signal.SIGUSR1).subscribe());
+            Signals.receive(UnixSignal.SIGUSR1).subscribe(e -> Signals.send(parent, UnixSignal.SIGUSR1).subscribe());
             System.out.println("ready");
             System.out.flush();
             InputStream in = System.in;

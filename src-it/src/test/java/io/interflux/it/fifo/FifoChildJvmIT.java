@@ -4,7 +4,7 @@ import io.interflux.testkit.OpenDescriptors;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
 import io.interflux.fifo.FifoReader;
 import io.interflux.fifo.FifoSpec;
@@ -45,7 +45,7 @@ class FifoChildJvmIT {
     Path dir;
 
     private FifoSpec<String> spec(Path p) {
-        return Fifo.at(p).codec(Codec.utf8()).framing(Framing.lines(Fifo.PIPE_BUF - 1)).unlinkOnDispose(true);
+        return Fifo.at(p).codec(Codec.utf8()).framing(Framing.lines(Fifo.PIPE_BUF - 1)).removeOnDispose(true);
     }
 
     private ChildProcess peer(String... args) {
@@ -133,7 +133,7 @@ class FifoChildJvmIT {
                 .expectSubscription()
                 .thenRequest(Long.MAX_VALUE)
                 .expectNextCount(1000)
-                .then(() -> writer.signal(Signal.SIGKILL).block(WAIT))
+                .then(() -> writer.signal(UnixSignal.SIGKILL).block(WAIT))
                 .thenConsumeWhile(f -> true)
                 .expectComplete()
                 .verify(WAIT);

@@ -1,5 +1,6 @@
 package io.interflux.it.fifo;
 
+import io.interflux.Creation;
 import io.interflux.testkit.OpenDescriptors;
 
 import io.interflux.Codec;
@@ -48,7 +49,7 @@ class FifoShellIT {
     void interfluxReadsEcho() throws Exception {
         Path p = dir.resolve("mypipe");
         mkfifo(p);
-        FifoReader<String> reader = os.track(Fifo.at(p).createIfAbsent(false).codec(Codec.utf8()).openReader().block(WAIT));
+        FifoReader<String> reader = os.track(Fifo.at(p).creation(Creation.OPEN_EXISTING).codec(Codec.utf8()).openReader().block(WAIT));
         StepVerifier.create(reader.receive(), 0)
                 .expectSubscription()
                 .then(() -> os.track(ChildProcess.command("sh", "-c", "echo \"Hello IPC\" > \"$0\"", p.toString())
@@ -86,10 +87,10 @@ class FifoShellIT {
     }
 
     @Test
-    @DisplayName("a FIFO Interflux created with unlinkOnDispose is gone afterwards, with no descriptor left on it")
+    @DisplayName("a FIFO Interflux created with removeOnDispose is gone afterwards, with no descriptor left on it")
     void noLeftovers() throws Exception {
         Path p = dir.resolve("temporary");
-        var spec = Fifo.at(p).codec(Codec.utf8()).unlinkOnDispose(true);
+        var spec = Fifo.at(p).codec(Codec.utf8()).removeOnDispose(true);
         StepVerifier.create(spec.receive(), 0)
                 .expectSubscription()
                 .then(() -> os.track(ChildProcess.command("sh", "-c", "printf 'a\\nb\\n' > \"$0\"", p.toString())

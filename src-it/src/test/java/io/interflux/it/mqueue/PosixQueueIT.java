@@ -2,12 +2,12 @@ package io.interflux.it.mqueue;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.it.support.CProgram;
 import io.interflux.it.support.ChildJvm;
 import io.interflux.it.support.Eventually;
 import io.interflux.it.support.OsResources;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixMessage;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.pipe.ChildProcess;
@@ -99,7 +99,7 @@ class PosixQueueIT {
         producer.stdout(Framing.lines(), Codec.utf8()).next().block(WAIT);
         List<String> first = queue.receive(Codec.utf8()).take(500).collectList().block(WAIT);
         assertThat(first).containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(Integer::toString).collect(Collectors.toList()));
-        producer.signal(Signal.SIGKILL).block(WAIT);
+        producer.signal(UnixSignal.SIGKILL).block(WAIT);
         assertThat(producer.exit().block(WAIT)).isEqualTo(128 + 9);
         long queued = queue.currentMessages();
         assertThat(queued).as("messages the dead producer left queued").isBetween(1L, 10L);

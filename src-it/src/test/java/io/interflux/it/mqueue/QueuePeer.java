@@ -1,7 +1,7 @@
 package io.interflux.it.mqueue;
 
 import io.interflux.Codec;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.mqueue.SysVMessage;
 import io.interflux.mqueue.SysVQueue;

@@ -5,7 +5,7 @@ import io.interflux.IpcException;
 import io.interflux.fifo.Fifo;
 import io.interflux.it.support.OsResources;
 import io.interflux.it.support.UnprivilegedJvm;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.mqueue.internal.QueueCalls;
 import org.junit.jupiter.api.AfterAll;
@@ -86,7 +86,7 @@ class PermissionModelIT {
         Path fifo = sharedDirectory().resolve("lines");
         List<String> lines = List.of("first line", "second line", "third line");
         // subscribing creates the FIFO with exactly this mode, then waits for a reader
-        CompletableFuture<Void> sent = Fifo.at(fifo).codec(Codec.utf8()).mode(0644).unlinkOnDispose(true)
+        CompletableFuture<Void> sent = Fifo.at(fifo).codec(Codec.utf8()).mode(0644).removeOnDispose(true)
                 .send(Flux.fromIterable(lines)).timeout(WAIT.multipliedBy(2)).toFuture();
         os.onRelease("cancel the send to " + fifo, () -> sent.cancel(true));
         assertThat(sent).as("root's send, waiting for a reader").isNotDone();

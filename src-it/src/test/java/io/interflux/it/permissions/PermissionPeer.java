@@ -5,7 +5,7 @@ import io.interflux.Codec;
 import io.interflux.IpcException;
 import io.interflux.fifo.Fifo;
 import io.interflux.it.support.UnprivilegedJvm;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;
 import reactor.core.publisher.Flux;
 
@@ -70,7 +70,7 @@ public final class PermissionPeer {
                 if (args.length != 2) {
                     return usage();
                 }
-                Fifo.at(args[1]).codec(Codec.utf8()).createIfAbsent(false).receive()
+                Fifo.at(args[1]).codec(Codec.utf8()).creation(Creation.OPEN_EXISTING).receive()
                         .doOnNext(System.out::println)
                         .blockLast(WAIT);
                 return EXIT_OK;

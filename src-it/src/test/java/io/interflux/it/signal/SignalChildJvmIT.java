@@ -1,6 +1,6 @@
 package io.interflux.it.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.it.support.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -35,13 +35,13 @@ class SignalChildJvmIT {
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("ready");
 
-        Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("event SIGUSR1 1 0");
-        child.signal(Signal.SIGHUP).block(WAIT);
+        child.signal(UnixSignal.SIGHUP).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("event SIGHUP 1 0");
-        Signals.send(child.pid(), Signal.SIGWINCH).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGWINCH).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("event SIGWINCH 1 0");
-        child.signal(Signal.SIGUSR1).block(WAIT);
+        child.signal(UnixSignal.SIGUSR1).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("event SIGUSR1 2 0");
 
         child.closeStdin().block(WAIT);
@@ -57,7 +57,7 @@ class SignalChildJvmIT {
                 .jvmOptions(options.toArray(new String[0])).spec().stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("refused SignalRefusedException: SIGTERM cannot be received:"
-                + " the JVM refuses to hand it to Java code (Signal already used by VM or OS: SIGTERM;"
+                + " the JVM refuses to hand it to Java code (UnixSignal already used by VM or OS: SIGTERM;"
                 + " HotSpot refuses SIGHUP, SIGINT and SIGTERM under -Xrs)");
         assertThat(lines.next(WAIT)).isEqualTo("listening=false");
         assertThat(child.exit().block(WAIT)).isZero();

@@ -2,11 +2,11 @@ package io.interflux.it.signal;
 
 import io.interflux.Codec;
 import io.interflux.IpcException;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
 import io.interflux.it.support.ChildJvm;
 import io.interflux.it.support.OsResources;
-import io.interflux.mqueue.Creation;
+import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
@@ -79,7 +79,7 @@ class SignalGracefulShutdownIT {
         assertThat(fifo).exists();
 
         // a line through the FIFO comes out of the queue
-        Fifo.at(fifo).codec(Codec.utf8()).createIfAbsent(false).send(Flux.just("hello")).block(WAIT);
+        Fifo.at(fifo).codec(Codec.utf8()).creation(Creation.OPEN_EXISTING).send(Flux.just("hello")).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("forwarded hello");
         PosixQueue reader = os.track(PosixQueue.named(queue).creation(Creation.OPEN_EXISTING).open().block(WAIT));
         assertThat(reader.receive(Codec.utf8()).next().block(WAIT)).isEqualTo("hello");
@@ -87,7 +87,7 @@ class SignalGracefulShutdownIT {
         reader.onDispose().block(WAIT);
 
         // its shutdown() was subscribed before "ready": SIGTERM reaches its handler, not the JVM's
-        Signals.send(example.pid(), Signal.SIGTERM).block(WAIT);
+        Signals.send(example.pid(), UnixSignal.SIGTERM).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("shutdown on SIGTERM");
         assertThat(lines.next(WAIT)).isEqualTo("closed " + fifo + " " + queue);
         assertThat(example.exit().block(WAIT)).isZero();

@@ -1,6 +1,6 @@
 package io.interflux.it.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.signal.SignalEvent;
 import io.interflux.signal.Signals;
 import org.reactivestreams.Subscription;
@@ -61,7 +61,7 @@ public final class SignalReporter {
         String mode = args[0];
         switch (mode) {
             case "report": {
-                Signal[] signals = Arrays.stream(args[1].split(",")).map(Signal::valueOf).toArray(Signal[]::new);
+                UnixSignal[] signals = Arrays.stream(args[1].split(",")).map(UnixSignal::valueOf).toArray(UnixSignal[]::new);
                 Signals.receive(signals).subscribe(e -> say("event " + e.signal() + " " + e.sequence() + " " + e.missedBefore()));
                 say("ready");
                 awaitStdin(null, null, null);
@@ -70,8 +70,8 @@ public final class SignalReporter {
             case "storm": {
                 Tally fast = new Tally();
                 Tally slow = new Tally();
-                Signals.receive(Signal.SIGUSR1).subscribe(fast::add);
-                Signals.receive(Signal.SIGUSR1)
+                Signals.receive(UnixSignal.SIGUSR1).subscribe(fast::add);
+                Signals.receive(UnixSignal.SIGUSR1)
                         .publishOn(Schedulers.single(), 1)
                         .subscribe(e -> {
                             // a subscriber that takes its time: most of the storm must be counted, not queued
@@ -94,7 +94,7 @@ public final class SignalReporter {
                         paused.add(e);
                     }
                 };
-                Signals.receive(Signal.SIGUSR1).subscribe(pausedSubscriber);
+                Signals.receive(UnixSignal.SIGUSR1).subscribe(pausedSubscriber);
                 resume = () -> pausedSubscriber.request(Long.MAX_VALUE);
                 say("ready");
                 awaitStdin(fast, slow, paused);
@@ -102,18 +102,18 @@ public final class SignalReporter {
             }
             case "restore": {
                 sun.misc.Signal.handle(new sun.misc.Signal("USR1"), s -> say("previous " + s));
-                Signals.receive(Signal.SIGUSR1).take(1).subscribe(
+                Signals.receive(UnixSignal.SIGUSR1).take(1).subscribe(
                         e -> say("event " + e.signal()),
                         e -> say("error " + e),
-                        () -> say("cancelled listening=" + Signals.listening(Signal.SIGUSR1)));
+                        () -> say("cancelled listening=" + Signals.listening(UnixSignal.SIGUSR1)));
                 Signals.shutdown().subscribe(s -> say("shutdown " + s + " listening="
-                        + (Signals.listening(Signal.SIGTERM) || Signals.listening(Signal.SIGINT))));
+                        + (Signals.listening(UnixSignal.SIGTERM) || Signals.listening(UnixSignal.SIGINT))));
                 say("ready");
                 awaitStdin(null, null, null);
                 break;
             }
             case "refused": {
-                Signal signal = Signal.valueOf(args[1]);
+                UnixSignal signal = UnixSignal.valueOf(args[1]);
                 Signals.receive(signal).subscribe(e -> say("event " + e), e -> say("refused " + e.getClass().getSimpleName()
                         + ": " + e.getMessage()));
                 say("listening=" + Signals.listening(signal));

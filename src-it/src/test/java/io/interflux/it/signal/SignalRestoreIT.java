@@ -1,6 +1,6 @@
 package io.interflux.it.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.it.support.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a process had before Interflux listened is what it has after: checked in a child JVM. */
 @Timeout(60)
-@DisplayName("Signal dispositions after the last subscriber leaves")
+@DisplayName("UnixSignal dispositions after the last subscriber leaves")
 class SignalRestoreIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);
@@ -33,16 +33,16 @@ class SignalRestoreIT {
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("ready");
 
-        Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("event SIGUSR1");
         assertThat(lines.next(WAIT)).isEqualTo("cancelled listening=false");
-        Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("previous SIGUSR1");
 
-        Signals.send(child.pid(), Signal.SIGTERM).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGTERM).block(WAIT);
         assertThat(lines.next(WAIT)).isEqualTo("shutdown SIGTERM listening=false");
         // the JVM's own handler is back: the second SIGTERM runs the shutdown hooks and exits
-        Signals.send(child.pid(), Signal.SIGTERM).block(WAIT);
-        assertThat(child.exit().block(WAIT)).isEqualTo(128 + Signal.SIGTERM.number());
+        Signals.send(child.pid(), UnixSignal.SIGTERM).block(WAIT);
+        assertThat(child.exit().block(WAIT)).isEqualTo(128 + UnixSignal.SIGTERM.number());
     }
 }

@@ -1,6 +1,6 @@
 package io.interflux.it.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
@@ -38,29 +38,29 @@ class SignalShellKillIT {
     @Test
     @DisplayName("arrives in the Flux, in order, only as it is requested, and the JVM's disposition comes back on cancel")
     void killUsr1FromShell() {
-        StepVerifier.create(Signals.receive(Signal.SIGUSR1, Signal.SIGHUP), 0)
+        StepVerifier.create(Signals.receive(UnixSignal.SIGUSR1, UnixSignal.SIGHUP), 0)
                 .expectSubscription()
                 .then(() -> {
                     // SIGUSR1's default action ends the process: only with our handler in place
-                    assertThat(Signals.listening(Signal.SIGUSR1)).isTrue();
-                    assertThat(Signals.listening(Signal.SIGHUP)).isTrue();
+                    assertThat(Signals.listening(UnixSignal.SIGUSR1)).isTrue();
+                    assertThat(Signals.listening(UnixSignal.SIGHUP)).isTrue();
                     shellKill("USR1");
                 })
                 .expectNoEvent(Duration.ofMillis(100))
                 .thenRequest(1)
                 .assertNext(e -> {
-                    assertThat(e.signal()).isEqualTo(Signal.SIGUSR1);
+                    assertThat(e.signal()).isEqualTo(UnixSignal.SIGUSR1);
                     assertThat(e.missedBefore()).isZero();
                 })
                 .then(() -> shellKill("HUP"))
                 .thenRequest(1)
-                .assertNext(e -> assertThat(e.signal()).isEqualTo(Signal.SIGHUP))
+                .assertNext(e -> assertThat(e.signal()).isEqualTo(UnixSignal.SIGHUP))
                 .then(() -> shellKill("USR1"))
                 .thenRequest(1)
-                .assertNext(e -> assertThat(e.signal()).isEqualTo(Signal.SIGUSR1))
+                .assertNext(e -> assertThat(e.signal()).isEqualTo(UnixSignal.SIGUSR1))
                 .thenCancel()
                 .verify(WAIT);
-        assertThat(Signals.listening(Signal.SIGUSR1)).isFalse();
-        assertThat(Signals.listening(Signal.SIGHUP)).isFalse();
+        assertThat(Signals.listening(UnixSignal.SIGUSR1)).isFalse();
+        assertThat(Signals.listening(UnixSignal.SIGHUP)).isFalse();
     }
 }

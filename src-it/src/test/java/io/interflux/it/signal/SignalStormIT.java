@@ -1,6 +1,6 @@
 package io.interflux.it.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.it.support.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -81,7 +81,7 @@ class SignalStormIT {
         long seen = 0;
         for (int burst = 0; burst < 10; burst++) {
             for (int i = 0; i < SENT / 10; i++) {
-                Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT);
+                Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT);
             }
             long deadline = System.nanoTime() + WAIT.toNanos();
             Stats s = stats(child, lines);
@@ -137,7 +137,7 @@ class SignalStormIT {
         assertThat(after.threads()).as("threads left behind").isLessThanOrEqualTo(before.threads() + 4);
 
         // still alive and listening
-        Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT);
+        Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT);
         long last = after.fastLast();
         Stats probe = stats(child, lines);
         for (long end = System.nanoTime() + WAIT.toNanos(); probe.fastLast() == last && System.nanoTime() < end; ) {

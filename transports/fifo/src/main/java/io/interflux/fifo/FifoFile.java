@@ -1,5 +1,6 @@
 package io.interflux.fifo;
 
+import io.interflux.Creation;
 import io.interflux.IpcException;
 import io.interflux.fifo.internal.FifoLibC;
 import io.interflux.internal.Native;
@@ -52,7 +53,8 @@ final class FifoFile {
      * Creates the FIFO with exactly {@code mode} when it is absent and {@code create} is set, then
      * pins it. Refuses a path that is a symbolic link or anything but a FIFO.
      */
-    static FifoFile pin(Path path, int mode, boolean create) {
+    static FifoFile pin(Path path, int mode, Creation creation) {
+        boolean create = creation != Creation.OPEN_EXISTING;
         FifoLibC fifo = FifoLibC.get();
         String p = path.toString();
         boolean created = false;
@@ -61,7 +63,7 @@ final class FifoFile {
                 created = true;
             } else {
                 int errno = Native.errno();
-                if (errno != FifoLibC.EEXIST) {
+                if (errno != FifoLibC.EEXIST || creation == Creation.CREATE_NEW) {
                     throw IpcException.fromErrno("mkfifo", p + ", 0" + Integer.toOctalString(mode), errno);
                 }
             }
@@ -70,7 +72,7 @@ final class FifoFile {
         if (fd < 0) {
             int errno = Native.errno();
             throw new IpcException("open", p, errno,
-                    errno == FifoLibC.ENOENT && !create ? "no FIFO there, and the spec does not create one" : null);
+                    errno == FifoLibC.ENOENT && !create ? "no FIFO there, and the spec opens existing ones only" : null);
         }
         try {
             ByteBuffer stx = statx(fd, p);

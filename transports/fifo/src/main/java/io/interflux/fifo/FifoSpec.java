@@ -1,6 +1,7 @@
 package io.interflux.fifo;
 
 import io.interflux.Codec;
+import io.interflux.Creation;
 import io.interflux.EventLoop;
 import io.interflux.Framing;
 import io.interflux.IpcException;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Each method returns a new spec; nothing touches the file system until {@link #openReader()},
  * {@link #openWriter()}, {@link #receive()} or {@link #send(Publisher)} is subscribed.
  *
- * <p>Defaults: mode {@code 0600}, created if absent, not unlinked, {@link Framing#lines()},
+ * <p>Defaults: mode {@code 0600}, created if absent and then removed on dispose, {@link Framing#lines()},
  * {@link Codec#bytes()}, a reader that completes when its last writer leaves, a writer that waits
  * for a reader and shares the FIFO with other writers, 64 KiB reads, {@link EventLoop#shared()}.
  *
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * FifoSpec<String> inbox = Fifo.at(dir.resolve("inbox"))
  *     .codec(Codec.utf8())
  *     .persistent(true)          // stay open while writers come and go
- *     .unlinkOnDispose(true);
+ *     .removeOnDispose(true);
  * inbox.receive().subscribe(System.out::println);
  * }</pre>
  *
@@ -51,8 +52,8 @@ public final class FifoSpec<T> {
 
     final Path path;
     final int mode;
-    final boolean create;
-    final boolean unlinkOnDispose;
+    final Creation creation;
+    final boolean removeOnDispose;
     final Framing framing;
     final Codec<T> codec;
     final boolean persistent;
@@ -61,12 +62,12 @@ public final class FifoSpec<T> {
     final int bufferSize;
     final EventLoop loop;
 
-    private FifoSpec(Path path, int mode, boolean create, boolean unlinkOnDispose, Framing framing, Codec<T> codec,
+    private FifoSpec(Path path, int mode, Creation creation, boolean removeOnDispose, Framing framing, Codec<T> codec,
                      boolean persistent, boolean waitForReader, boolean singleWriter, int bufferSize, EventLoop loop) {
         this.path = path;
         this.mode = mode;
-        this.create = create;
-        this.unlinkOnDispose = unlinkOnDispose;
+        this.creation = creation;
+        this.removeOnDispose = removeOnDispose;
         this.framing = framing;
         this.codec = codec;
         this.persistent = persistent;
@@ -77,7 +78,7 @@ public final class FifoSpec<T> {
     }
 
     static FifoSpec<byte[]> of(Path path) {
-        return new FifoSpec<>(path, DEFAULT_MODE, true, false, Framing.lines(), Codec.bytes(),
+        return new FifoSpec<>(path, DEFAULT_MODE, Creation.OPEN_OR_CREATE, true, Framing.lines(), Codec.bytes(),
                 false, true, false, DEFAULT_BUFFER_SIZE, null);
     }
 
@@ -97,34 +98,39 @@ public final class FifoSpec<T> {
             throw new IllegalArgumentException("mode must be permission bits within 0777, but it was 0"
                     + Integer.toOctalString(mode));
         }
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
-                singleWriter, bufferSize, loop);
-    }
-
-    /** Whether an absent FIFO is created ({@code mkfifo}); when not, opening an absent path fails with {@code ENOENT}. */
-    public FifoSpec<T> createIfAbsent(boolean create) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
                 singleWriter, bufferSize, loop);
     }
 
     /**
-     * Whether disposing an endpoint removes the FIFO it created. A FIFO this process did not create
-     * is never removed, nor is one that has been replaced at the path meanwhile.
+     * Whether opening may create the FIFO ({@code mkfifo}): {@link Creation#OPEN_OR_CREATE} by
+     * default; {@link Creation#OPEN_EXISTING} fails an absent path with {@code ENOENT},
+     * {@link Creation#CREATE_NEW} fails an existing one with {@code EEXIST}.
      */
-    public FifoSpec<T> unlinkOnDispose(boolean unlink) {
-        return new FifoSpec<>(path, mode, create, unlink, framing, codec, persistent, waitForReader,
+    public FifoSpec<T> creation(Creation creation) {
+        return new FifoSpec<>(path, mode, Objects.requireNonNull(creation, "creation"), removeOnDispose, framing, codec,
+                persistent, waitForReader, singleWriter, bufferSize, loop);
+    }
+
+    /**
+     * Whether disposing an endpoint removes the FIFO that its opening created; {@code true} by
+     * default, as for every named object. A FIFO this process did not create is never removed,
+     * nor is one that has been replaced at the path meanwhile.
+     */
+    public FifoSpec<T> removeOnDispose(boolean remove) {
+        return new FifoSpec<>(path, mode, creation, remove, framing, codec, persistent, waitForReader,
                 singleWriter, bufferSize, loop);
     }
 
     /** How the byte stream is cut into frames; {@link Framing#lines()} by default. */
     public FifoSpec<T> framing(Framing framing) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, Objects.requireNonNull(framing, "framing"), codec,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, Objects.requireNonNull(framing, "framing"), codec,
                 persistent, waitForReader, singleWriter, bufferSize, loop);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. */
     public <U> FifoSpec<U> codec(Codec<U> codec) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, Objects.requireNonNull(codec, "codec"),
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, Objects.requireNonNull(codec, "codec"),
                 persistent, waitForReader, singleWriter, bufferSize, loop);
     }
 
@@ -136,7 +142,7 @@ public final class FifoSpec<T> {
      * reconnects, since the FIFO stays open in between.
      */
     public FifoSpec<T> persistent(boolean persistent) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
                 singleWriter, bufferSize, loop);
     }
 
@@ -145,7 +151,7 @@ public final class FifoSpec<T> {
      * at once with an {@code ENXIO} {@link IpcException}.
      */
     public FifoSpec<T> waitForReader(boolean wait) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, wait,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, wait,
                 singleWriter, bufferSize, loop);
     }
 
@@ -158,7 +164,7 @@ public final class FifoSpec<T> {
      * writer on the FIFO could then see its frames split.
      */
     public FifoSpec<T> singleWriter(boolean single) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
                 single, bufferSize, loop);
     }
 
@@ -167,13 +173,13 @@ public final class FifoSpec<T> {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
         }
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
                 singleWriter, bytes, loop);
     }
 
     /** The event loop that watches the FIFO's descriptors; {@link EventLoop#shared()} by default. */
     public FifoSpec<T> eventLoop(EventLoop loop) {
-        return new FifoSpec<>(path, mode, create, unlinkOnDispose, framing, codec, persistent, waitForReader,
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
                 singleWriter, bufferSize, Objects.requireNonNull(loop, "loop"));
     }
 
@@ -204,12 +210,12 @@ public final class FifoSpec<T> {
     public Mono<FifoWriter<T>> openWriter() {
         return Mono.defer(() -> {
             AtomicBoolean handedOver = new AtomicBoolean();
-            return Mono.using(() -> FifoFile.pin(path, mode, create),
+            return Mono.using(() -> FifoFile.pin(path, mode, creation),
                     file -> attemptWriter(file).doOnNext(w -> handedOver.set(true)),
                     file -> {
                         Runnable unlink = file.unlinker();
                         file.unpin();
-                        if (!handedOver.get() && unlinkOnDispose && unlink != null) {
+                        if (!handedOver.get() && removeOnDispose && unlink != null) {
                             unlink.run();
                         }
                     });
@@ -234,7 +240,7 @@ public final class FifoSpec<T> {
     }
 
     FifoReader<T> openReaderNow() {
-        FifoFile file = FifoFile.pin(path, mode, create);
+        FifoFile file = FifoFile.pin(path, mode, creation);
         Runnable unlink = file.unlinker();
         try {
             int readFd = file.open(Native.O_RDONLY);
@@ -243,9 +249,9 @@ public final class FifoSpec<T> {
                         ? "the FIFO's mode does not let this user read it" : null);
             }
             Poller poller = loop().next();
-            return new FifoReader<>(this, poller, readFd, unlinkOnDispose ? unlink : null);
+            return new FifoReader<>(this, poller, readFd, removeOnDispose ? unlink : null);
         } catch (RuntimeException e) {
-            if (unlinkOnDispose && unlink != null) {
+            if (removeOnDispose && unlink != null) {
                 unlink.run();
             }
             throw e;
@@ -261,7 +267,7 @@ public final class FifoSpec<T> {
         Mono<FifoWriter<T>> attempt = Mono.fromCallable(() -> {
             int fd = file.open(Native.O_WRONLY);
             if (fd >= 0) {
-                return new FifoWriter<>(this, writerFor(fd), unlinkOnDispose ? file.unlinker() : null);
+                return new FifoWriter<>(this, writerFor(fd), removeOnDispose ? file.unlinker() : null);
             }
             if (-fd == FifoLibC.ENXIO && waitForReader) {
                 return null;

@@ -32,7 +32,7 @@ class FifoConformanceTest extends TransportConformance {
         public Loopback open(int maxFrameSize) throws Exception {
             Path dir = Files.createTempDirectory("interflux-fifo-tck");
             Path path = dir.resolve("loop");
-            FifoSpec<byte[]> spec = Fifo.at(path).framing(Framing.lengthPrefixed(maxFrameSize)).unlinkOnDispose(true);
+            FifoSpec<byte[]> spec = Fifo.at(path).framing(Framing.lengthPrefixed(maxFrameSize)).removeOnDispose(true);
             FifoReader<byte[]> reader;
             FifoWriter<byte[]> writer;
             try {

@@ -1,5 +1,6 @@
 package io.interflux.fifo;
 
+import io.interflux.Creation;
 import io.interflux.testkit.OpenDescriptors;
 
 import io.interflux.IpcException;
@@ -129,37 +130,44 @@ class FifoSpecTest {
     }
 
     @Test
-    @DisplayName("without createIfAbsent an absent FIFO fails with ENOENT")
-    void noCreate() {
+    @DisplayName("creation(OPEN_EXISTING) fails an absent FIFO with ENOENT, creation(CREATE_NEW) an existing one with EEXIST")
+    void creationModes() {
         Path p = dir.resolve("absent");
-        assertThatThrownBy(() -> Fifo.at(p).createIfAbsent(false).openReader().block(LIMIT))
+        assertThatThrownBy(() -> Fifo.at(p).creation(Creation.OPEN_EXISTING).openReader().block(LIMIT))
                 .isInstanceOfSatisfying(IpcException.class, e -> assertThat(e.errnoName()).isEqualTo("ENOENT"));
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isFalse();
+        FifoReader<byte[]> first = Fifo.at(p).creation(Creation.CREATE_NEW).openReader().block(LIMIT);
+        try {
+            assertThatThrownBy(() -> Fifo.at(p).creation(Creation.CREATE_NEW).openReader().block(LIMIT))
+                    .isInstanceOfSatisfying(IpcException.class, e -> assertThat(e.errnoName()).isEqualTo("EEXIST"));
+        } finally {
+            first.dispose();
+        }
     }
 
     @Test
-    @DisplayName("unlinkOnDispose removes the FIFO this process created, and only that")
-    void unlinkOnDispose() throws Exception {
+    @DisplayName("by default disposing removes the FIFO this opening created, and only that; removeOnDispose(false) keeps it")
+    void removeOnDispose() throws Exception {
         Path p = dir.resolve("temp");
-        FifoReader<byte[]> r = Fifo.at(p).unlinkOnDispose(true).openReader().block(LIMIT);
+        FifoReader<byte[]> r = Fifo.at(p).openReader().block(LIMIT);
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isTrue();
         r.dispose();
         r.onDispose().block(LIMIT);
         assertThat(Files.exists(p, LinkOption.NOFOLLOW_LINKS)).isFalse();
 
         Path kept = dir.resolve("kept");
-        FifoReader<byte[]> owner = Fifo.at(kept).openReader().block(LIMIT);
-        FifoReader<byte[]> other = Fifo.at(kept).unlinkOnDispose(true).openReader().block(LIMIT);
+        FifoReader<byte[]> owner = Fifo.at(kept).removeOnDispose(false).openReader().block(LIMIT);
+        FifoReader<byte[]> other = Fifo.at(kept).openReader().block(LIMIT);
         other.dispose();
         owner.dispose();
-        assertThat(Files.exists(kept, LinkOption.NOFOLLOW_LINKS)).as("created by the first open").isTrue();
+        assertThat(Files.exists(kept, LinkOption.NOFOLLOW_LINKS)).as("created by the first open, which keeps it").isTrue();
     }
 
     @Test
     @DisplayName("a FIFO replaced at the path after creation is not unlinked")
     void replacedNotUnlinked() throws Exception {
         Path p = dir.resolve("replaced");
-        FifoReader<byte[]> r = Fifo.at(p).unlinkOnDispose(true).openReader().block(LIMIT);
+        FifoReader<byte[]> r = Fifo.at(p).removeOnDispose(true).openReader().block(LIMIT);
         Files.delete(p);
         Files.writeString(p, "someone else's");
         r.dispose();

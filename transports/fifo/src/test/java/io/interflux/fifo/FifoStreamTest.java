@@ -137,7 +137,7 @@ class FifoStreamTest {
     @DisplayName("a writer told to fail fast gets ENXIO when no reader exists")
     void failFast() {
         FifoSpec<String> spec = Fifo.at(dir.resolve("nobody")).codec(Codec.utf8()).waitForReader(false)
-                .unlinkOnDispose(true);
+                .removeOnDispose(true);
         StepVerifier.create(spec.openWriter())
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(IpcException.class).hasMessageContaining("ENXIO");

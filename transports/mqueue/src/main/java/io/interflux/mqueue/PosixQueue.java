@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import io.interflux.Access;
 import io.interflux.Codec;
 import io.interflux.EventLoop;
@@ -321,7 +322,7 @@ public final class PosixQueue implements IpcResource {
     private void release() {
         readiness.cancel();
         QueueCalls.lib().mq_close(mqd);
-        if (created && spec.unlinkOnDispose) {
+        if (created && spec.removeOnDispose) {
             QueueCalls.lib().mq_unlink(spec.name);
         }
     }

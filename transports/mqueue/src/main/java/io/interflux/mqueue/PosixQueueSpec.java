@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import io.interflux.Access;
 import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
@@ -35,7 +36,7 @@ public final class PosixQueueSpec {
     final Creation creation;
     final int maxMessages;
     final int maxMessageSize;
-    final boolean unlinkOnDispose;
+    final boolean removeOnDispose;
     final Access access;
     final EventLoop loop;
 
@@ -44,14 +45,14 @@ public final class PosixQueueSpec {
     }
 
     private PosixQueueSpec(String name, int mode, Creation creation, int maxMessages, int maxMessageSize,
-                           boolean unlinkOnDispose, Access access, EventLoop loop) {
+                           boolean removeOnDispose, Access access, EventLoop loop) {
         this.access = access;
         this.name = name;
         this.mode = mode;
         this.creation = creation;
         this.maxMessages = maxMessages;
         this.maxMessageSize = maxMessageSize;
-        this.unlinkOnDispose = unlinkOnDispose;
+        this.removeOnDispose = removeOnDispose;
         this.loop = loop;
     }
 
@@ -80,13 +81,13 @@ public final class PosixQueueSpec {
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0" + Integer.toOctalString(mode));
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop);
     }
 
     /** Whether opening may create the queue; {@link Creation#OPEN_OR_CREATE} by default. */
     public PosixQueueSpec creation(Creation creation) {
         return new PosixQueueSpec(name, mode, Objects.requireNonNull(creation, "creation"), maxMessages,
-                maxMessageSize, unlinkOnDispose, access, loop);
+                maxMessageSize, removeOnDispose, access, loop);
     }
 
     /**
@@ -98,7 +99,7 @@ public final class PosixQueueSpec {
         if (maxMessages <= 0) {
             throw new IllegalArgumentException("maxMessages > 0 required but it was " + maxMessages);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop);
     }
 
     /**
@@ -110,15 +111,15 @@ public final class PosixQueueSpec {
         if (bytes <= 0) {
             throw new IllegalArgumentException("maxMessageSize > 0 required but it was " + bytes);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, unlinkOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, removeOnDispose, access, loop);
     }
 
     /**
      * Whether disposing removes ({@code mq_unlink}) the queue, when this opening created it;
      * {@code true} by default. A queue opened but not created is never removed.
      */
-    public PosixQueueSpec unlinkOnDispose(boolean unlink) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlink, access, loop);
+    public PosixQueueSpec removeOnDispose(boolean remove) {
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, remove, access, loop);
     }
 
     /**
@@ -129,13 +130,13 @@ public final class PosixQueueSpec {
      * receive-only queue (or the reverse) fails with {@link IllegalStateException}.
      */
     public PosixQueueSpec access(Access access) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose,
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose,
                 Objects.requireNonNull(access, "access"), loop);
     }
 
     /** The event loop that watches the queue descriptor; {@link EventLoop#shared()} by default. */
     public PosixQueueSpec eventLoop(EventLoop loop) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, unlinkOnDispose, access,
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access,
                 Objects.requireNonNull(loop, "loop"));
     }
 

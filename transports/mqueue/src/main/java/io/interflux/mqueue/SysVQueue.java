@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
 import io.interflux.IpcException;

@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;

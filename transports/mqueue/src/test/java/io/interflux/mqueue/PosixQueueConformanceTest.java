@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import io.interflux.testkit.TransportConformance;
 import io.interflux.testkit.TransportUnderTest;
 import org.junit.jupiter.api.DisplayName;

@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.Creation;
 import io.interflux.Access;
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
@@ -189,7 +190,7 @@ class PosixQueueTest {
     @DisplayName("keeps the queue on dispose when told not to unlink it")
     void keepOnDispose() {
         String n = name();
-        PosixQueue q = open(PosixQueue.named(n).unlinkOnDispose(false));
+        PosixQueue q = open(PosixQueue.named(n).removeOnDispose(false));
         q.dispose();
         q.onDispose().block(WAIT);
         assertThat(QueueNames.exists(n)).isTrue();

@@ -5,7 +5,7 @@ import io.interflux.EventLoop;
 import io.interflux.Framing;
 import io.interflux.IpcException;
 import io.interflux.IpcResource;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.internal.FdReader;
 import io.interflux.internal.FdWriter;
 import io.interflux.internal.Native;
@@ -77,7 +77,7 @@ public final class ChildProcess implements IpcResource {
         if (fd < 0) {
             int errno = Native.errno();
             // without a pidfd we cannot watch the child: do not leave it running unobserved
-            Native.libc().kill(pid, Signal.SIGKILL.number());
+            Native.libc().kill(pid, UnixSignal.SIGKILL.number());
             Native.libc().waitpid(pid, new int[1], 0);
             closeStreams();
             throw errno == Native.ENOSYS
@@ -254,7 +254,7 @@ public final class ChildProcess implements IpcResource {
      * Sends {@code signal} to the child through its pidfd, so a recycled pid can never be hit.
      * Fails with {@code ESRCH} once the child has been reaped.
      */
-    public Mono<Void> signal(Signal signal) {
+    public Mono<Void> signal(UnixSignal signal) {
         Objects.requireNonNull(signal, "signal");
         return Mono.fromRunnable(() -> {
             if (exited || Native.pidfdSendSignal(pidfd, signal.number()) < 0) {
@@ -276,7 +276,7 @@ public final class ChildProcess implements IpcResource {
         }
         closeStreams();
         if (!exited) {
-            Native.pidfdSendSignal(pidfd, Signal.SIGKILL.number());
+            Native.pidfdSendSignal(pidfd, UnixSignal.SIGKILL.number());
         }
         exit.asMono().subscribe(code -> disposed.tryEmitEmpty(), e -> disposed.tryEmitEmpty());
     }

@@ -4,7 +4,7 @@ import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
 import io.interflux.Framing;
 import io.interflux.IpcException;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -184,10 +184,10 @@ class ChildProcessTest {
         ChildProcess sleeper = start(ChildProcess.command("sleep", "30").stdout(Stdio.discard()).stderr(Stdio.discard()));
         try {
             StepVerifier.create(three.exit()).expectNext(3).verifyComplete();
-            StepVerifier.create(sleeper.signal(Signal.SIGTERM).then(sleeper.exit()))
+            StepVerifier.create(sleeper.signal(UnixSignal.SIGTERM).then(sleeper.exit()))
                     .expectNext(128 + 15)
                     .verifyComplete();
-            StepVerifier.create(sleeper.signal(Signal.SIGTERM))
+            StepVerifier.create(sleeper.signal(UnixSignal.SIGTERM))
                     .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("ESRCH"))
                     .verify(WAIT);
         } finally {

@@ -1,7 +1,7 @@
 package io.interflux.pipe;
 
 import io.interflux.Framing;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.internal.FdWriter;
 import io.interflux.testkit.TransportConformance;
 import io.interflux.testkit.TransportUnderTest;
@@ -84,7 +84,7 @@ class PipeConformanceTest extends TransportConformance {
 
         @Override
         public void killPeer() {
-            cat.signal(Signal.SIGKILL).block(CatLoopbacks.START);
+            cat.signal(UnixSignal.SIGKILL).block(CatLoopbacks.START);
         }
 
         @Override

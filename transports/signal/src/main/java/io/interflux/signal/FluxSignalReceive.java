@@ -1,7 +1,7 @@
 package io.interflux.signal;
 
 import io.interflux.EventLoop;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.internal.Poller;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The Flux behind {@link Signals#receive(Signal...)}: each subscriber gets one pending slot per
+ * The Flux behind {@link Signals#receive(UnixSignal...)}: each subscriber gets one pending slot per
  * signal, filled by the JVM's handler thread and emptied on demand.
  *
  * <p>A slot holds the latest delivery not yet emitted; a newer delivery replaces it, and the
@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class FluxSignalReceive extends Flux<SignalEvent> {
 
-    private final Signal[] signals;
+    private final UnixSignal[] signals;
     private final EventLoop loop;
 
-    FluxSignalReceive(Signal[] signals, EventLoop loop) {
+    FluxSignalReceive(UnixSignal[] signals, EventLoop loop) {
         this.signals = signals;
         this.loop = loop;
     }
@@ -66,7 +66,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
     static final class ReceiveSubscription implements Subscription {
 
         private final CoreSubscriber<? super SignalEvent> actual;
-        private final Signal[] signals;
+        private final UnixSignal[] signals;
         private final Poller poller;
         /** The latest undelivered delivery per signal, written by handler threads. */
         private final AtomicReferenceArray<Delivery> slots;
@@ -84,7 +84,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
         private static final AtomicIntegerFieldUpdater<ReceiveSubscription> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(ReceiveSubscription.class, "wip");
 
-        ReceiveSubscription(CoreSubscriber<? super SignalEvent> actual, Signal[] signals, Poller poller) {
+        ReceiveSubscription(CoreSubscriber<? super SignalEvent> actual, UnixSignal[] signals, Poller poller) {
             this.actual = actual;
             this.signals = signals;
             this.poller = poller;
@@ -96,7 +96,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
          * Called on the JVM's signal handler thread: one slot swap, and the drain handed to the
          * event loop so that subscriber code never runs on (or blocks) the handler thread.
          */
-        void offer(Signal signal, Delivery delivery) {
+        void offer(UnixSignal signal, Delivery delivery) {
             if (cancelled) {
                 return;
             }
@@ -129,7 +129,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
         public void cancel() {
             if (!cancelled) {
                 cancelled = true;
-                for (Signal s : signals) {
+                for (UnixSignal s : signals) {
                     SignalDisposition.remove(s, this);
                 }
             }
@@ -184,7 +184,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
             return best;
         }
 
-        private int indexOf(Signal signal) {
+        private int indexOf(UnixSignal signal) {
             for (int i = 0; i < signals.length; i++) {
                 if (signals[i] == signal) {
                     return i;

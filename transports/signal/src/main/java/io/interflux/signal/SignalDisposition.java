@@ -1,6 +1,6 @@
 package io.interflux.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import sun.misc.SignalHandler;
 
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the disposition it replaced, put back when the last subscriber leaves.
  *
  * <p>The JVM runs {@link #handle} on a short-lived thread of its own for every delivery (the
- * "Signal Dispatcher" starts one per signal). The handler does a constant amount of lock-free
+ * "UnixSignal Dispatcher" starts one per signal). The handler does a constant amount of lock-free
  * work per subscriber, a counter increment and one slot swap, then hands the rest to the
  * subscriber's event loop: it never blocks and never runs subscriber code.
  *
@@ -37,13 +37,13 @@ final class SignalDisposition implements SignalHandler {
 
     private static final FluxSignalReceive.ReceiveSubscription[] NONE = {};
 
-    private final Signal signal;
+    private final UnixSignal signal;
     private final sun.misc.Signal jvmSignal;
     private final AtomicLong sequence;
     private SignalHandler previous;
     private volatile FluxSignalReceive.ReceiveSubscription[] receivers = NONE;
 
-    private SignalDisposition(Signal signal) {
+    private SignalDisposition(UnixSignal signal) {
         this.signal = signal;
         this.jvmSignal = new sun.misc.Signal(signal.name().substring(3));
         this.sequence = SEQUENCE[signal.number()];
@@ -55,7 +55,7 @@ final class SignalDisposition implements SignalHandler {
      *
      * @throws SignalRefusedException when the JVM refuses the signal
      */
-    static long add(Signal signal, FluxSignalReceive.ReceiveSubscription receiver) {
+    static long add(UnixSignal signal, FluxSignalReceive.ReceiveSubscription receiver) {
         synchronized (LOCK) {
             SignalDisposition d = INSTALLED[signal.number()];
             if (d == null) {
@@ -79,7 +79,7 @@ final class SignalDisposition implements SignalHandler {
     }
 
     /** Removes {@code receiver}; the last one out restores the disposition found on install. */
-    static void remove(Signal signal, FluxSignalReceive.ReceiveSubscription receiver) {
+    static void remove(UnixSignal signal, FluxSignalReceive.ReceiveSubscription receiver) {
         synchronized (LOCK) {
             SignalDisposition d = INSTALLED[signal.number()];
             if (d == null) {
@@ -106,14 +106,14 @@ final class SignalDisposition implements SignalHandler {
     }
 
     /** Whether Interflux's handler is installed for {@code signal} (for tests and diagnostics). */
-    static boolean isInstalled(Signal signal) {
+    static boolean isInstalled(UnixSignal signal) {
         synchronized (LOCK) {
             return INSTALLED[signal.number()] != null;
         }
     }
 
     /** The deliveries of {@code signal} Interflux has seen in this JVM. */
-    static long delivered(Signal signal) {
+    static long delivered(UnixSignal signal) {
         return SEQUENCE[signal.number()].get();
     }
 

@@ -1,12 +1,12 @@
 package io.interflux.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One delivery of a signal to this JVM, as {@link Signals#receive(Signal...)} hands it out.
+ * One delivery of a signal to this JVM, as {@link Signals#receive(UnixSignal...)} hands it out.
  *
  * <p>A signal carries nothing but its number, so an event says which signal arrived, when, and
  * where it stands in the count of that signal's deliveries:
@@ -30,7 +30,7 @@ import java.util.Objects;
  * @param sequence     the number of this delivery of {@code signal} in this JVM, from 1
  * @param missedBefore deliveries of {@code signal} this subscriber missed just before this one
  */
-public record SignalEvent(Signal signal, Instant timestamp, long sequence, long missedBefore) {
+public record SignalEvent(UnixSignal signal, Instant timestamp, long sequence, long missedBefore) {
 
     /** Validates the fields. */
     public SignalEvent {

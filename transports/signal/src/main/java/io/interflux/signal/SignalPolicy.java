@@ -1,6 +1,6 @@
 package io.interflux.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Measured on HotSpot 17.0.15 and Temurin 25 ({@code sun.misc.Signal.handle} on Linux x86_64):
  * the VM itself refuses SIGQUIT, SIGILL, SIGFPE, SIGSEGV, SIGKILL and SIGSTOP with
- * {@code IllegalArgumentException: Signal already used by VM or OS}, and under {@code -Xrs} also
+ * {@code IllegalArgumentException: UnixSignal already used by VM or OS}, and under {@code -Xrs} also
  * SIGHUP, SIGINT and SIGTERM. It accepts the rest, including two it relies on: SIGUSR2, its
  * thread suspend/resume signal (a Java handler then receives the JFR sampler's SIGUSR2s and the
  * sampler stops working), and SIGBUS, which turns a fault on a truncated mapped file into an
@@ -23,20 +23,20 @@ final class SignalPolicy {
     /** HotSpot's environment variable that moves its suspend/resume signal away from SIGUSR2. */
     static final String SR_SIGNUM_ENV = "_JAVA_SR_SIGNUM";
 
-    private static final Map<Signal, String> REFUSED = new EnumMap<>(Signal.class);
+    private static final Map<UnixSignal, String> REFUSED = new EnumMap<>(UnixSignal.class);
 
     static {
         String kernel = "the kernel never lets a process catch, block or ignore it";
-        REFUSED.put(Signal.SIGKILL, kernel);
-        REFUSED.put(Signal.SIGSTOP, kernel);
-        REFUSED.put(Signal.SIGQUIT, "the JVM owns it to print a thread dump (kill -3, jstack)");
+        REFUSED.put(UnixSignal.SIGKILL, kernel);
+        REFUSED.put(UnixSignal.SIGSTOP, kernel);
+        REFUSED.put(UnixSignal.SIGQUIT, "the JVM owns it to print a thread dump (kill -3, jstack)");
         String fault = "it reports a synchronous fault on the thread that caused it, which the JVM or the kernel"
                 + " must handle there; a Java handler runs later on another thread and would only hide the fault";
-        for (Signal s : new Signal[] {Signal.SIGILL, Signal.SIGTRAP, Signal.SIGBUS, Signal.SIGFPE,
-                Signal.SIGSEGV, Signal.SIGSYS}) {
+        for (UnixSignal s : new UnixSignal[] {UnixSignal.SIGILL, UnixSignal.SIGTRAP, UnixSignal.SIGBUS, UnixSignal.SIGFPE,
+                UnixSignal.SIGSEGV, UnixSignal.SIGSYS}) {
             REFUSED.put(s, fault);
         }
-        REFUSED.put(Signal.SIGABRT, "abort() raises it when the process gives up, and the process ends"
+        REFUSED.put(UnixSignal.SIGABRT, "abort() raises it when the process gives up, and the process ends"
                 + " whatever a handler does");
     }
 
@@ -44,7 +44,7 @@ final class SignalPolicy {
     }
 
     /** Why Interflux refuses {@code signal}, or empty when it asks the JVM. */
-    static Optional<String> refusal(Signal signal) {
+    static Optional<String> refusal(UnixSignal signal) {
         String reason = REFUSED.get(signal);
         if (reason != null) {
             return Optional.of(reason);
@@ -57,7 +57,7 @@ final class SignalPolicy {
     }
 
     /** Throws {@link SignalRefusedException} when {@code signal} is refused. */
-    static void check(Signal signal) {
+    static void check(UnixSignal signal) {
         Optional<String> reason = refusal(signal);
         if (reason.isPresent()) {
             throw new SignalRefusedException(signal, reason.get(), null);
@@ -74,6 +74,6 @@ final class SignalPolicy {
                 // HotSpot ignores a malformed value too and keeps its default
             }
         }
-        return Signal.SIGUSR2.number();
+        return UnixSignal.SIGUSR2.number();
     }
 }

@@ -1,6 +1,6 @@
 package io.interflux.signal;
 
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 
 import java.util.Objects;
 
@@ -16,7 +16,7 @@ public final class SignalRefusedException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Signal signal;
+    private final transient UnixSignal signal;
     private final String reason;
 
     /**
@@ -24,7 +24,7 @@ public final class SignalRefusedException extends IllegalArgumentException {
      * @param reason why, as a sentence fragment
      * @param cause  the JVM's own refusal, or {@code null}
      */
-    public SignalRefusedException(Signal signal, String reason, Throwable cause) {
+    public SignalRefusedException(UnixSignal signal, String reason, Throwable cause) {
         super(Objects.requireNonNull(signal, "signal") + " cannot be received: "
                 + Objects.requireNonNull(reason, "reason"), cause);
         this.signal = signal;
@@ -32,7 +32,7 @@ public final class SignalRefusedException extends IllegalArgumentException {
     }
 
     /** The signal refused. */
-    public Signal signal() {
+    public UnixSignal signal() {
         return signal;
     }
 

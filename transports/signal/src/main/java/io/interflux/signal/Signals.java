@@ -2,7 +2,7 @@ package io.interflux.signal;
 
 import io.interflux.EventLoop;
 import io.interflux.IpcException;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.internal.Native;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * // reload the configuration on every SIGHUP
- * Signals.receive(Signal.SIGHUP)
+ * Signals.receive(UnixSignal.SIGHUP)
  *     .subscribe(event -> reload());
  *
  * // stop a pipeline on SIGTERM or Ctrl-C, then release what it opened
@@ -25,9 +25,9 @@ import java.util.Optional;
  *     .doFinally(s -> fifo.dispose())
  *     .blockLast();
  *
- * // signal another process, or a child of the pipe transport: the same Signal type
- * Signals.send(pid, Signal.SIGUSR1).block();
- * child.signal(Signal.SIGUSR1).block();
+ * // signal another process, or a child of the pipe transport: the same UnixSignal type
+ * Signals.send(pid, UnixSignal.SIGUSR1).block();
+ * child.signal(UnixSignal.SIGUSR1).block();
  * }</pre>
  *
  * <h2>Receiving</h2>
@@ -70,40 +70,40 @@ public final class Signals {
      *                                  {@code onError} with the same type on subscription
      * @throws IllegalArgumentException when no signal is given
      */
-    public static Flux<SignalEvent> receive(Signal... signals) {
+    public static Flux<SignalEvent> receive(UnixSignal... signals) {
         return receive(EventLoop.shared(), signals);
     }
 
-    /** As {@link #receive(Signal...)}, emitting on the threads of {@code loop}. */
-    public static Flux<SignalEvent> receive(EventLoop loop, Signal... signals) {
+    /** As {@link #receive(UnixSignal...)}, emitting on the threads of {@code loop}. */
+    public static Flux<SignalEvent> receive(EventLoop loop, UnixSignal... signals) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(signals, "signals");
         if (signals.length == 0) {
             throw new IllegalArgumentException("at least one signal required");
         }
-        EnumSet<Signal> distinct = EnumSet.noneOf(Signal.class);
-        for (Signal s : signals) {
+        EnumSet<UnixSignal> distinct = EnumSet.noneOf(UnixSignal.class);
+        for (UnixSignal s : signals) {
             SignalPolicy.check(Objects.requireNonNull(s, "signal"));
             distinct.add(s);
         }
-        return new FluxSignalReceive(distinct.toArray(new Signal[0]), loop);
+        return new FluxSignalReceive(distinct.toArray(new UnixSignal[0]), loop);
     }
 
     /**
      * Why Interflux refuses to receive {@code signal}, or empty when it will ask the JVM for it
-     * (which may still refuse, see {@link #receive(Signal...)}).
+     * (which may still refuse, see {@link #receive(UnixSignal...)}).
      */
-    public static Optional<String> refusal(Signal signal) {
+    public static Optional<String> refusal(UnixSignal signal) {
         return SignalPolicy.refusal(Objects.requireNonNull(signal, "signal"));
     }
 
     /**
      * Whether Interflux's handler for {@code signal} is installed right now, that is whether at
-     * least one subscription of {@link #receive(Signal...)} listens to it. Subscription installs
+     * least one subscription of {@link #receive(UnixSignal...)} listens to it. Subscription installs
      * the handler before {@code onSubscribe}, so a program may check this before it raises a
      * signal whose default action would end it.
      */
-    public static boolean listening(Signal signal) {
+    public static boolean listening(UnixSignal signal) {
         return SignalDisposition.isInstalled(Objects.requireNonNull(signal, "signal"));
     }
 
@@ -121,8 +121,8 @@ public final class Signals {
      * pipelines and the first signal ends them all. A subscription made after the signal waits
      * for another one; {@code cache()} the Mono if late subscribers must see the first.
      */
-    public static Mono<Signal> shutdown() {
-        return receive(Signal.SIGTERM, Signal.SIGINT).next().map(SignalEvent::signal);
+    public static Mono<UnixSignal> shutdown() {
+        return receive(UnixSignal.SIGTERM, UnixSignal.SIGINT).next().map(SignalEvent::signal);
     }
 
     /**
@@ -131,14 +131,14 @@ public final class Signals {
      * <p>Nothing is sent until subscription; {@code kill(2)} does not block, so any thread may
      * subscribe. Fails with an {@link IpcException} naming the pid and the signal: {@code ESRCH}
      * when no such process exists, {@code EPERM} when this process may not signal it. For a child
-     * started by the pipe transport, {@code ChildProcess.signal(Signal)} takes the same
-     * {@link Signal} and cannot hit a recycled pid.
+     * started by the pipe transport, {@code ChildProcess.signal(UnixSignal)} takes the same
+     * {@link UnixSignal} and cannot hit a recycled pid.
      *
      * @param pid    a process id, {@code > 0} (process groups and "every process" are refused)
      * @param signal the signal
      * @return a lazy Mono that completes once the kernel has accepted the signal
      */
-    public static Mono<Void> send(long pid, Signal signal) {
+    public static Mono<Void> send(long pid, UnixSignal signal) {
         Objects.requireNonNull(signal, "signal");
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("0 < pid <= " + Integer.MAX_VALUE + " required but it was " + pid);

@@ -3,7 +3,7 @@ package io.interflux.signal;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.IpcException;
-import io.interflux.Signal;
+import io.interflux.UnixSignal;
 import io.interflux.internal.Native;
 import io.interflux.pipe.ChildProcess;
 import jnr.ffi.Platform;
@@ -36,12 +36,12 @@ class SignalsTest {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     /** Raises {@code signal} in this JVM; only for signals whose handler is known to be installed or harmless. */
-    static void raise(Signal signal) {
+    static void raise(UnixSignal signal) {
         Signals.send(SELF, signal).block(WAIT);
     }
 
     /** Subscribes a probe that records every event, and returns its queue. */
-    static BlockingQueue<SignalEvent> listen(List<Disposable> toDispose, Signal... signals) {
+    static BlockingQueue<SignalEvent> listen(List<Disposable> toDispose, UnixSignal... signals) {
         BlockingQueue<SignalEvent> events = new LinkedBlockingQueue<>();
         toDispose.add(Signals.receive(signals).subscribe(events::add));
         return events;
@@ -60,21 +60,21 @@ class SignalsTest {
     @Test
     @DisplayName("delivers a signal raised in this process only once it is requested")
     void receivesOnDemand() {
-        StepVerifier.create(Signals.receive(Signal.SIGWINCH), 0)
+        StepVerifier.create(Signals.receive(UnixSignal.SIGWINCH), 0)
                 .expectSubscription()
-                .then(() -> assertThat(SignalDisposition.isInstalled(Signal.SIGWINCH)).isTrue())
-                .then(() -> raise(Signal.SIGWINCH))
+                .then(() -> assertThat(SignalDisposition.isInstalled(UnixSignal.SIGWINCH)).isTrue())
+                .then(() -> raise(UnixSignal.SIGWINCH))
                 .expectNoEvent(Duration.ofMillis(100))
                 .thenRequest(1)
                 .assertNext(e -> {
-                    assertThat(e.signal()).isEqualTo(Signal.SIGWINCH);
+                    assertThat(e.signal()).isEqualTo(UnixSignal.SIGWINCH);
                     assertThat(e.sequence()).isPositive();
                     assertThat(e.missedBefore()).isZero();
                     assertThat(e.timestamp()).isBefore(java.time.Instant.now().plusMillis(1));
                 })
                 .thenCancel()
                 .verify(WAIT);
-        assertThat(SignalDisposition.isInstalled(Signal.SIGWINCH)).isFalse();
+        assertThat(SignalDisposition.isInstalled(UnixSignal.SIGWINCH)).isFalse();
     }
 
     @Test
@@ -82,14 +82,14 @@ class SignalsTest {
     void slowSubscriberCountsMissed() throws InterruptedException {
         List<Disposable> probes = new ArrayList<>();
         try {
-            BlockingQueue<SignalEvent> fast = listen(probes, Signal.SIGURG);
-            StepVerifier.create(Signals.receive(Signal.SIGURG), 0)
+            BlockingQueue<SignalEvent> fast = listen(probes, UnixSignal.SIGURG);
+            StepVerifier.create(Signals.receive(UnixSignal.SIGURG), 0)
                     .expectSubscription()
                     .then(() -> {
                         try {
                             for (int i = 0; i < 3; i++) {
                                 // one at a time, so the kernel cannot merge them
-                                raise(Signal.SIGURG);
+                                raise(UnixSignal.SIGURG);
                                 next(fast);
                             }
                         } catch (InterruptedException e) {
@@ -100,7 +100,7 @@ class SignalsTest {
                     .thenRequest(5)
                     .assertNext(e -> {
                         assertThat(e.missedBefore()).isEqualTo(2);
-                        assertThat(e.sequence()).isEqualTo(SignalDisposition.delivered(Signal.SIGURG));
+                        assertThat(e.sequence()).isEqualTo(SignalDisposition.delivered(UnixSignal.SIGURG));
                     })
                     .expectNoEvent(Duration.ofMillis(50))
                     .thenCancel()
@@ -115,16 +115,16 @@ class SignalsTest {
     void severalSubscribers() throws InterruptedException {
         List<Disposable> subs = new ArrayList<>();
         try {
-            BlockingQueue<SignalEvent> a = listen(subs, Signal.SIGWINCH);
-            BlockingQueue<SignalEvent> b = listen(subs, Signal.SIGWINCH, Signal.SIGURG);
-            raise(Signal.SIGWINCH);
+            BlockingQueue<SignalEvent> a = listen(subs, UnixSignal.SIGWINCH);
+            BlockingQueue<SignalEvent> b = listen(subs, UnixSignal.SIGWINCH, UnixSignal.SIGURG);
+            raise(UnixSignal.SIGWINCH);
             SignalEvent ea = next(a);
             SignalEvent eb = next(b);
-            assertThat(eb.signal()).isEqualTo(Signal.SIGWINCH);
+            assertThat(eb.signal()).isEqualTo(UnixSignal.SIGWINCH);
             assertThat(eb.sequence()).isEqualTo(ea.sequence());
             assertThat(eb.timestamp()).isEqualTo(ea.timestamp());
-            raise(Signal.SIGURG);
-            assertThat(next(b).signal()).isEqualTo(Signal.SIGURG);
+            raise(UnixSignal.SIGURG);
+            assertThat(next(b).signal()).isEqualTo(UnixSignal.SIGURG);
             assertThat(a.poll(50, TimeUnit.MILLISECONDS)).as("a does not listen to SIGURG").isNull();
         } finally {
             disposeAll(subs);
@@ -135,9 +135,9 @@ class SignalsTest {
     @DisplayName("emits on an event-loop thread, never on the JVM's signal-handler thread")
     void emitsOnLoop() {
         AtomicReference<String> thread = new AtomicReference<>();
-        StepVerifier.create(Signals.receive(Signal.SIGWINCH).doOnNext(e -> thread.set(Thread.currentThread().getName())), 1)
+        StepVerifier.create(Signals.receive(UnixSignal.SIGWINCH).doOnNext(e -> thread.set(Thread.currentThread().getName())), 1)
                 .expectSubscription()
-                .then(() -> raise(Signal.SIGWINCH))
+                .then(() -> raise(UnixSignal.SIGWINCH))
                 .expectNextCount(1)
                 .thenCancel()
                 .verify(WAIT);
@@ -147,27 +147,27 @@ class SignalsTest {
     @Test
     @DisplayName("refuses SIGKILL, SIGSTOP, SIGQUIT, SIGUSR2 and the fault signals, naming the signal and the reason")
     void refusesOwnedSignals() {
-        assertThatThrownBy(() -> Signals.receive(Signal.SIGKILL))
+        assertThatThrownBy(() -> Signals.receive(UnixSignal.SIGKILL))
                 .isInstanceOf(SignalRefusedException.class)
                 .hasMessage("SIGKILL cannot be received: the kernel never lets a process catch, block or ignore it");
-        assertThatThrownBy(() -> Signals.receive(Signal.SIGUSR1, Signal.SIGSTOP))
+        assertThatThrownBy(() -> Signals.receive(UnixSignal.SIGUSR1, UnixSignal.SIGSTOP))
                 .hasMessageStartingWith("SIGSTOP cannot be received: the kernel");
-        assertThatThrownBy(() -> Signals.receive(Signal.SIGQUIT))
+        assertThatThrownBy(() -> Signals.receive(UnixSignal.SIGQUIT))
                 .hasMessageContaining("SIGQUIT").hasMessageContaining("thread dump");
-        assertThatThrownBy(() -> Signals.receive(Signal.SIGUSR2))
+        assertThatThrownBy(() -> Signals.receive(UnixSignal.SIGUSR2))
                 .hasMessageContaining("SIGUSR2").hasMessageContaining("suspends and resumes threads");
-        for (Signal fault : new Signal[] {Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGFPE, Signal.SIGILL}) {
+        for (UnixSignal fault : new UnixSignal[] {UnixSignal.SIGSEGV, UnixSignal.SIGBUS, UnixSignal.SIGFPE, UnixSignal.SIGILL}) {
             assertThatThrownBy(() -> Signals.receive(fault))
                     .isInstanceOfSatisfying(SignalRefusedException.class, e -> assertThat(e.signal()).isEqualTo(fault))
                     .hasMessageContaining("synchronous fault");
         }
-        assertThat(SignalDisposition.isInstalled(Signal.SIGUSR1)).isFalse();
+        assertThat(SignalDisposition.isInstalled(UnixSignal.SIGUSR1)).isFalse();
     }
 
     @Test
     @DisplayName("either installs and restores a handler or refuses with a reason, for every standard signal")
     void everySignalReceivedOrRefused() {
-        for (Signal s : Signal.values()) {
+        for (UnixSignal s : UnixSignal.values()) {
             if (Signals.refusal(s).isPresent()) {
                 assertThatThrownBy(() -> Signals.receive(s)).isInstanceOf(SignalRefusedException.class);
                 continue;
@@ -190,16 +190,16 @@ class SignalsTest {
         SignalHandler original = sun.misc.Signal.handle(usr1, sig -> previous.add(sig.getName()));
         List<Disposable> subs = new ArrayList<>();
         try {
-            BlockingQueue<SignalEvent> first = listen(subs, Signal.SIGUSR1);
-            BlockingQueue<SignalEvent> second = listen(subs, Signal.SIGUSR1);
+            BlockingQueue<SignalEvent> first = listen(subs, UnixSignal.SIGUSR1);
+            BlockingQueue<SignalEvent> second = listen(subs, UnixSignal.SIGUSR1);
             subs.remove(0).dispose();
-            assertThat(SignalDisposition.isInstalled(Signal.SIGUSR1)).isTrue();
-            raise(Signal.SIGUSR1);
-            assertThat(next(second).signal()).isEqualTo(Signal.SIGUSR1);
+            assertThat(SignalDisposition.isInstalled(UnixSignal.SIGUSR1)).isTrue();
+            raise(UnixSignal.SIGUSR1);
+            assertThat(next(second).signal()).isEqualTo(UnixSignal.SIGUSR1);
             assertThat(first).isEmpty();
             subs.remove(0).dispose();
-            assertThat(SignalDisposition.isInstalled(Signal.SIGUSR1)).isFalse();
-            raise(Signal.SIGUSR1);
+            assertThat(SignalDisposition.isInstalled(UnixSignal.SIGUSR1)).isFalse();
+            raise(UnixSignal.SIGUSR1);
             assertThat(previous.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("USR1");
             assertThat(second.poll(50, TimeUnit.MILLISECONDS)).isNull();
         } finally {
@@ -216,12 +216,12 @@ class SignalsTest {
         try {
             CountDownLatch done = new CountDownLatch(1);
             long[] tally = new long[3]; // delivered, missed, last sequence
-            long baseline = SignalDisposition.delivered(Signal.SIGURG);
-            subs.add(Signals.receive(Signal.SIGURG, Signal.SIGWINCH)
+            long baseline = SignalDisposition.delivered(UnixSignal.SIGURG);
+            subs.add(Signals.receive(UnixSignal.SIGURG, UnixSignal.SIGWINCH)
                     .limitRate(1)
                     .publishOn(Schedulers.single(), 1)
                     .subscribe(e -> {
-                        if (e.signal() == Signal.SIGWINCH) {
+                        if (e.signal() == UnixSignal.SIGWINCH) {
                             done.countDown();
                             return;
                         }
@@ -232,11 +232,11 @@ class SignalsTest {
                         }
                     }));
             for (int i = 0; i < sent; i++) {
-                raise(Signal.SIGURG);
+                raise(UnixSignal.SIGURG);
             }
-            raise(Signal.SIGWINCH);
+            raise(UnixSignal.SIGWINCH);
             assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            long jvmDeliveries = SignalDisposition.delivered(Signal.SIGURG) - baseline;
+            long jvmDeliveries = SignalDisposition.delivered(UnixSignal.SIGURG) - baseline;
             synchronized (tally) {
                 assertThat(tally[0]).isPositive();
                 assertThat(tally[0] + tally[1]).isEqualTo(tally[2] - baseline).isLessThanOrEqualTo(jvmDeliveries);
@@ -254,18 +254,18 @@ class SignalsTest {
                 .expectSubscription()
                 .then(() -> {
                     // a SIGTERM with no handler would end this test JVM: check first
-                    assertThat(SignalDisposition.isInstalled(Signal.SIGTERM)).isTrue();
-                    assertThat(SignalDisposition.isInstalled(Signal.SIGINT)).isTrue();
-                    raise(Signal.SIGTERM);
+                    assertThat(SignalDisposition.isInstalled(UnixSignal.SIGTERM)).isTrue();
+                    assertThat(SignalDisposition.isInstalled(UnixSignal.SIGINT)).isTrue();
+                    raise(UnixSignal.SIGTERM);
                 })
-                .expectNext(Signal.SIGTERM)
+                .expectNext(UnixSignal.SIGTERM)
                 .verifyComplete();
-        assertThat(SignalDisposition.isInstalled(Signal.SIGTERM)).isFalse();
-        assertThat(SignalDisposition.isInstalled(Signal.SIGINT)).isFalse();
+        assertThat(SignalDisposition.isInstalled(UnixSignal.SIGTERM)).isFalse();
+        assertThat(SignalDisposition.isInstalled(UnixSignal.SIGINT)).isFalse();
     }
 
     @Test
-    @DisplayName("signals a pipe-transport child by pid with the same Signal type ChildProcess.signal takes")
+    @DisplayName("signals a pipe-transport child by pid with the same UnixSignal type ChildProcess.signal takes")
     void sendsToChild() {
         ChildProcess child = ChildProcess.command("sh", "-c",
                 "trap 'echo got USR1' USR1; trap 'echo got HUP' HUP; echo ready; while :; do sleep 0.05; done")
@@ -273,16 +273,16 @@ class SignalsTest {
         try {
             StepVerifier.create(child.stdout(Framing.lines(), Codec.utf8()), 1)
                     .expectNext("ready")
-                    .then(() -> Signals.send(child.pid(), Signal.SIGUSR1).block(WAIT))
+                    .then(() -> Signals.send(child.pid(), UnixSignal.SIGUSR1).block(WAIT))
                     .thenRequest(1)
                     .expectNext("got USR1")
-                    .then(() -> child.signal(Signal.SIGHUP).block(WAIT))
+                    .then(() -> child.signal(UnixSignal.SIGHUP).block(WAIT))
                     .thenRequest(1)
                     .expectNext("got HUP")
-                    .then(() -> Signals.send(child.pid(), Signal.SIGKILL).block(WAIT))
+                    .then(() -> Signals.send(child.pid(), UnixSignal.SIGKILL).block(WAIT))
                     .thenRequest(1)
                     .verifyComplete();
-            StepVerifier.create(child.exit()).expectNext(128 + Signal.SIGKILL.number()).verifyComplete();
+            StepVerifier.create(child.exit()).expectNext(128 + UnixSignal.SIGKILL.number()).verifyComplete();
         } finally {
             child.dispose();
         }
@@ -294,7 +294,7 @@ class SignalsTest {
         ChildProcess gone = ChildProcess.command("true").start().block(WAIT);
         long pid = gone.pid();
         gone.exit().block(WAIT);
-        StepVerifier.create(Signals.send(pid, Signal.SIGTERM))
+        StepVerifier.create(Signals.send(pid, UnixSignal.SIGTERM))
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(IpcException.class)
                             .hasMessageStartingWith("kill(pid " + pid + ", SIGTERM) failed: ESRCH");
@@ -307,7 +307,7 @@ class SignalsTest {
     @DisplayName("fails with EPERM when this process may not signal the target")
     void eperm() throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Runnable attempt = () -> failure.set(Signals.send(1, Signal.SIGWINCH)
+        Runnable attempt = () -> failure.set(Signals.send(1, UnixSignal.SIGWINCH)
                 .then(reactor.core.publisher.Mono.<Throwable>empty())
                 .onErrorResume(reactor.core.publisher.Mono::just)
                 .block(WAIT));
@@ -341,11 +341,11 @@ class SignalsTest {
     void misuse() {
         assertThatThrownBy(Signals::receive).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("at least one signal required");
-        assertThatThrownBy(() -> Signals.send(0, Signal.SIGTERM)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Signals.send(0, UnixSignal.SIGTERM)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("but it was 0");
-        assertThatThrownBy(() -> Signals.send(-1, Signal.SIGTERM)).hasMessageContaining("but it was -1");
+        assertThatThrownBy(() -> Signals.send(-1, UnixSignal.SIGTERM)).hasMessageContaining("but it was -1");
         assertThatThrownBy(() -> Signals.send(SELF, null)).isInstanceOf(NullPointerException.class);
-        assertThat(Flux.from(Signals.receive(Signal.SIGWINCH)).take(Duration.ZERO).collectList().block(WAIT)).isEmpty();
-        assertThat(SignalDisposition.isInstalled(Signal.SIGWINCH)).isFalse();
+        assertThat(Flux.from(Signals.receive(UnixSignal.SIGWINCH)).take(Duration.ZERO).collectList().block(WAIT)).isEmpty();
+        assertThat(SignalDisposition.isInstalled(UnixSignal.SIGWINCH)).isFalse();
     }
 }

@@ -2,9 +2,10 @@ package io.interflux;
 
 /**
  * The Linux signals Interflux can send and name, with their numbers (the same on x86_64 and
- * aarch64).
+ * aarch64). Not called {@code Signal}, so that it and Reactor's {@code reactor.core.publisher.Signal}
+ * can both be imported with a wildcard.
  */
-public enum Signal {
+public enum UnixSignal {
     SIGHUP(1), SIGINT(2), SIGQUIT(3), SIGILL(4), SIGTRAP(5), SIGABRT(6), SIGBUS(7), SIGFPE(8),
     SIGKILL(9), SIGUSR1(10), SIGSEGV(11), SIGUSR2(12), SIGPIPE(13), SIGALRM(14), SIGTERM(15),
     SIGCHLD(17), SIGCONT(18), SIGSTOP(19), SIGTSTP(20), SIGTTIN(21), SIGTTOU(22), SIGURG(23),
@@ -12,7 +13,7 @@ public enum Signal {
 
     private final int number;
 
-    Signal(int number) {
+    UnixSignal(int number) {
         this.number = number;
     }
 
@@ -22,8 +23,8 @@ public enum Signal {
     }
 
     /** The signal with this number. */
-    public static Signal of(int number) {
-        for (Signal s : values()) {
+    public static UnixSignal of(int number) {
+        for (UnixSignal s : values()) {
             if (s.number == number) {
                 return s;
             }
