@@ -247,7 +247,7 @@ public final class MqueueBenchmark implements MechanismBenchmark {
 
         @Override
         public Mono<Void> sendPings(Flux<byte[]> pings) {
-            return queue.send(pings.map(p -> SysVMessage.of(MqueuePeer.PING, p)));
+            return queue.send(pings.map(p -> SysVMessage.of(p, MqueuePeer.PING)));
         }
 
         @Override

@@ -74,16 +74,16 @@ public final class MqueueChapter implements Chapter {
             Mono<List<String>> images = jobs.receive(1, Codec.utf8()).take(3).collectList();
             Mono<List<String>> mails = jobs.receive(2, Codec.utf8()).take(2).collectList();
             Mono<Void> sent = jobs.send(Flux.just(
-                    SysVMessage.of(1, "resize cat.jpg", Codec.utf8()),
-                    SysVMessage.of(2, "mail alice", Codec.utf8()),
-                    SysVMessage.of(1, "resize dog.png", Codec.utf8()),
-                    SysVMessage.of(2, "mail bob", Codec.utf8()),
-                    SysVMessage.of(1, "resize owl.gif", Codec.utf8())));
+                    SysVMessage.of("resize cat.jpg", Codec.utf8(), 1),
+                    SysVMessage.of("mail alice", Codec.utf8(), 2),
+                    SysVMessage.of("resize dog.png", Codec.utf8(), 1),
+                    SysVMessage.of("mail bob", Codec.utf8(), 2),
+                    SysVMessage.of("resize owl.gif", Codec.utf8(), 1)));
             var got = Mono.zip(images, mails, sent.thenReturn(true)).block(LIMIT);
             out.println("   System V queue " + jobs.id() + " (mode 0600), one queue, two consumers selecting by type:");
             out.println("     type 1 consumer: " + got.getT1());
             out.println("     type 2 consumer: " + got.getT2());
-            sysvRate = rate(jobs.send(Flux.range(0, MESSAGES).map(i -> SysVMessage.of(3, new byte[64]))),
+            sysvRate = rate(jobs.send(Flux.range(0, MESSAGES).map(i -> SysVMessage.of(new byte[64], 3))),
                     jobs.receive(3).take(MESSAGES).then());
             out.printf("   %,d messages of 64 B through the System V queue (polled with backoff, no thread held): %,.0f msg/s%n",
                     MESSAGES, sysvRate);

@@ -65,6 +65,6 @@ public final class QueuePeer {
     }
 
     static SysVMessage text(long type, String s) {
-        return SysVMessage.of(type, s, Codec.utf8());
+        return SysVMessage.of(s, Codec.utf8(), type);
     }
 }

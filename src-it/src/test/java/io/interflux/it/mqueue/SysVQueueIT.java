@@ -80,7 +80,7 @@ class SysVQueueIT {
         ChildProcess a = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "1", "300").spec().start().block(WAIT));
         ChildProcess b = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "2", "300").spec().start().block(WAIT));
         Flux<SysVMessage> mixed = Flux.range(0, 600)
-                .map(i -> SysVMessage.of(i % 2 + 1, (i % 2 == 0 ? "a" : "b") + i / 2, Codec.utf8()));
+                .map(i -> SysVMessage.of((i % 2 == 0 ? "a" : "b") + i / 2, Codec.utf8(), i % 2 + 1));
         Mono<List<String>> outA = a.stdout(Framing.lines(), Codec.utf8()).collectList();
         Mono<List<String>> outB = b.stdout(Framing.lines(), Codec.utf8()).collectList();
         List<List<String>> outs = Mono.zip(outA, outB, q.send(mixed).thenReturn(true))
@@ -107,7 +107,7 @@ class SysVQueueIT {
                 .start().block(WAIT));
         List<String> fromC = q.receive(1, Codec.utf8()).take(5).collectList().block(WAIT);
         assertThat(fromC).containsExactly("c0", "c1", "c2", "c3", "c4");
-        StepVerifier.create(q.send(2, Flux.range(0, 5).map(i -> "j" + i), Codec.utf8())).verifyComplete();
+        StepVerifier.create(q.send(Flux.range(0, 5).map(i -> "j" + i), Codec.utf8(), 2)).verifyComplete();
         List<String> printed = peer.stdout(Framing.lines(), Codec.utf8()).collectList().block(WAIT);
         assertThat(printed).containsExactly("j0 2", "j1 2", "j2 2", "j3 2", "j4 2");
         assertThat(peer.exit().block(WAIT)).isZero();

@@ -43,7 +43,7 @@ public final class PosixMessage {
     }
 
     /** A message carrying {@code value} as encoded by {@code codec}. */
-    public static <T> PosixMessage of(T value, Codec<? super T> codec, int priority) {
+    public static <T> PosixMessage of(T value, Codec<T> codec, int priority) {
         Objects.requireNonNull(codec, "codec");
         return new PosixMessage(Objects.requireNonNull(codec.encode(value), "encoded payload"), priority);
     }

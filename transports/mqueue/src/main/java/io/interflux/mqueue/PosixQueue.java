@@ -256,7 +256,7 @@ public final class PosixQueue implements IpcResource {
      * Several sends may run at once; the kernel interleaves their messages. Lazy: nothing
      * happens until subscribed.
      */
-    public Mono<Void> send(Publisher<PosixMessage> messages) {
+    public Mono<Void> send(Publisher<? extends PosixMessage> messages) {
         if (!spec.access.sends()) {
             return Mono.error(new IllegalStateException(description + " was opened receive-only (access(Access.RECEIVE)):"
                     + " it cannot send"));
@@ -266,15 +266,15 @@ public final class PosixQueue implements IpcResource {
     }
 
     /** Sends values encoded by {@code codec}, all with priority 0. See {@link #send(Publisher)}. */
-    public <T> Mono<Void> send(Publisher<T> values, Codec<? super T> codec) {
+    public <T> Mono<Void> send(Publisher<? extends T> values, Codec<T> codec) {
         return send(values, codec, v -> 0);
     }
 
     /** Sends values encoded by {@code codec}, each with the priority {@code priority} gives it. */
-    public <T> Mono<Void> send(Publisher<T> values, Codec<? super T> codec, ToIntFunction<? super T> priority) {
+    public <T> Mono<Void> send(Publisher<? extends T> values, Codec<T> codec, ToIntFunction<? super T> priority) {
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(priority, "priority");
-        return send(Flux.from(values).map(v -> PosixMessage.of(v, codec, priority.applyAsInt(v))));
+        return send(Flux.<T>from(values).map(v -> PosixMessage.of(v, codec, priority.applyAsInt(v))));
     }
 
     /**

@@ -28,13 +28,13 @@ public final class SysVMessage {
         this.payload = payload;
     }
 
-    /** A message of {@code type} (> 0). */
-    public static SysVMessage of(long type, byte[] payload) {
+    /** A message of {@code type} (> 0): payload first, then the type, as in every message factory. */
+    public static SysVMessage of(byte[] payload, long type) {
         return new SysVMessage(type, Objects.requireNonNull(payload, "payload").clone());
     }
 
-    /** A message of {@code type} (> 0) carrying {@code value} as encoded by {@code codec}. */
-    public static <T> SysVMessage of(long type, T value, Codec<? super T> codec) {
+    /** A message of {@code type} (> 0) carrying {@code value} as encoded by {@code codec}: value, codec, type. */
+    public static <T> SysVMessage of(T value, Codec<T> codec, long type) {
         Objects.requireNonNull(codec, "codec");
         return new SysVMessage(type, Objects.requireNonNull(codec.encode(value), "encoded payload"));
     }

@@ -41,7 +41,7 @@ import java.util.Objects;
  * SysVQueue queue = SysVQueue.privateQueue().open().block();
  * queue.receive(1, Codec.utf8()).subscribe(a -> System.out.println("consumer A: " + a));
  * queue.receive(2, Codec.utf8()).subscribe(b -> System.out.println("consumer B: " + b));
- * queue.send(Flux.just(SysVMessage.of(1, "for A", Codec.utf8()), SysVMessage.of(2, "for B", Codec.utf8())))
+ * queue.send(Flux.just(SysVMessage.of("for A", Codec.utf8(), 1), SysVMessage.of("for B", Codec.utf8(), 2)))
  *      .subscribe();
  * }</pre>
  */
@@ -252,18 +252,18 @@ public final class SysVQueue implements IpcResource {
      * {@link #maxMessageSize()} fails the send with a {@link FrameTooLargeException}. Any
      * number of sends may run at once. Lazy: nothing happens until subscribed.
      */
-    public Mono<Void> send(Publisher<SysVMessage> messages) {
+    public Mono<Void> send(Publisher<? extends SysVMessage> messages) {
         return new MessageSend<>(description, lifecycle, messages, () -> new Sender(this), sink -> backoff(),
                 SEND_PREFETCH);
     }
 
-    /** Sends values encoded by {@code codec}, all of message type {@code type} (> 0). */
-    public <T> Mono<Void> send(long type, Publisher<T> values, Codec<? super T> codec) {
+    /** Sends values encoded by {@code codec}, all of message type {@code type} (> 0): values, codec, type. */
+    public <T> Mono<Void> send(Publisher<? extends T> values, Codec<T> codec, long type) {
         Objects.requireNonNull(codec, "codec");
         if (type <= 0) {
             throw new IllegalArgumentException("type > 0 required but it was " + type);
         }
-        return send(Flux.from(values).map(v -> SysVMessage.of(type, v, codec)));
+        return send(Flux.<T>from(values).map(v -> SysVMessage.of(v, codec, type)));
     }
 
     /**

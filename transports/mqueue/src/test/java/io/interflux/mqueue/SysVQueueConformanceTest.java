@@ -62,14 +62,14 @@ class SysVQueueConformanceTest extends TransportConformance {
 
         @Override
         public Mono<Void> send(Publisher<byte[]> frames) {
-            return sender.send(Flux.from(frames).map(f -> SysVMessage.of(1, f)));
+            return sender.send(Flux.from(frames).map(f -> SysVMessage.of(f, 1)));
         }
 
         @Override
         public Mono<Void> sendOversize(int size) {
             // through a handle without the limit, so the receiver meets the message
             return SysVQueue.existing(sender.id()).open()
-                    .flatMap(q -> q.send(Mono.just(SysVMessage.of(1, new byte[size])))
+                    .flatMap(q -> q.send(Mono.just(SysVMessage.of(new byte[size], 1)))
                             .doFinally(s -> q.dispose()));
         }
 

@@ -55,7 +55,7 @@ class SysVQueueTest {
     }
 
     static SysVMessage text(long type, String s) {
-        return SysVMessage.of(type, s, Codec.utf8());
+        return SysVMessage.of(s, Codec.utf8(), type);
     }
 
     static boolean exists(int id) {
@@ -125,7 +125,7 @@ class SysVQueueTest {
         int total = (int) capacity * 3;
         AtomicLong pulled = new AtomicLong();
         Mono<Void> sent = q.send(Flux.range(0, total).doOnNext(i -> pulled.incrementAndGet())
-                .map(i -> SysVMessage.of(1, ByteBuffer.allocate(64).putInt(0, i).array()))).cache();
+                .map(i -> SysVMessage.of(ByteBuffer.allocate(64).putInt(0, i).array(), 1))).cache();
         sent.subscribe(null, e -> { });
         List<Integer> expected = IntStream.range(0, total).boxed().collect(Collectors.toList());
         StepVerifier.create(q.receive(0).map(m -> ByteBuffer.wrap(m.payload()).getInt(0)), 0)
@@ -149,11 +149,11 @@ class SysVQueueTest {
         Path anchor = Files.createFile(dir.resolve("anchor"));
         SysVQueue q = open(SysVQueue.key(anchor, 'O'));
         assertThat(q.maxMessageSize()).isEqualTo(8192);
-        StepVerifier.create(q.send(Mono.just(SysVMessage.of(1, new byte[8193]))))
+        StepVerifier.create(q.send(Mono.just(SysVMessage.of(new byte[8193], 1))))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
                         .hasMessageContaining("8192").hasMessageContaining("8193"))
                 .verify(WAIT);
-        StepVerifier.create(q.send(Mono.just(SysVMessage.of(1, new byte[100])))).verifyComplete();
+        StepVerifier.create(q.send(Mono.just(SysVMessage.of(new byte[100], 1)))).verifyComplete();
         SysVQueue strict = open(SysVQueue.key(anchor, 'O').creation(Creation.OPEN_EXISTING).maxMessageSize(64));
         StepVerifier.create(strict.receive(0), 0)
                 .thenRequest(1)
