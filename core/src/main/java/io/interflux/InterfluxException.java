@@ -8,6 +8,7 @@ package io.interflux;
  *   <li>{@link IpcException}: an operating-system call failed (operation, object, errno).</li>
  *   <li>{@link FrameTooLargeException}: a frame or message broke its maximum size.</li>
  *   <li>{@link TruncatedFrameException}: a stream ended inside a frame.</li>
+ *   <li>{@link DisposedException}: an endpoint was used after it was disposed.</li>
  * </ul>
  *
  * Transports add their own subtypes (a child process that exited with an error, a refused

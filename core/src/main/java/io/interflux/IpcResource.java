@@ -14,4 +14,16 @@ public interface IpcResource extends Disposable {
 
     /** Completes when the resource's descriptors are closed and its named objects released. */
     Mono<Void> onDispose();
+
+    /**
+     * {@link #dispose()}, then waits for at most {@code timeout} until everything is released:
+     * blocking, for {@code main} methods and tests only (Reactor refuses it on a non-blocking
+     * thread). Compose {@code dispose()} and {@link #onDispose()} instead in reactive code.
+     *
+     * @throws IllegalStateException when the release takes longer than {@code timeout}
+     */
+    default void disposeNow(java.time.Duration timeout) {
+        dispose();
+        onDispose().block(timeout);
+    }
 }

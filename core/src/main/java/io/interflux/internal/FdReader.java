@@ -96,8 +96,8 @@ public final class FdReader {
                 }, s -> (FrameSource<T>) s);
         return Flux.defer(() -> {
             if (!subscribed.compareAndSet(false, true)) {
-                return Flux.error(new IllegalStateException(lifecycle.isDisposed()
-                        ? description + " is closed" : description + " allows only one subscriber"));
+                return Flux.error(lifecycle.isDisposed() ? new io.interflux.DisposedException(description)
+                        : new IllegalStateException(description + " allows only one subscriber"));
             }
             // the stream's end closes the descriptor, once the drain has let go of it
             return frames.doFinally(signal -> lifecycle.dispose());

@@ -76,15 +76,15 @@ public final class FdWriter {
 
     /**
      * Writes every frame of {@code frames}; completes when the last byte is in the kernel. Lazy:
-     * nothing happens until subscribed. Fails with an {@code EBADF} {@link io.interflux.IpcException}
-     * once the writer is closed, and with {@link IllegalStateException} while another send runs.
+     * nothing happens until subscribed. Fails with {@link io.interflux.DisposedException} once the
+     * writer is closed, and with {@link IllegalStateException} while another send runs.
      */
     public Mono<Void> send(Publisher<byte[]> frames, Framing framing) {
         Objects.requireNonNull(frames, "frames");
         Objects.requireNonNull(framing, "framing");
         return Mono.defer(() -> {
             if (lifecycle.isDisposed()) {
-                return Mono.error(io.interflux.IpcException.fromErrno("write", description, Native.EBADF));
+                return Mono.error(new io.interflux.DisposedException(description));
             }
             if (!sending.compareAndSet(false, true)) {
                 return Mono.error(new IllegalStateException("a send to " + description + " is already in progress"));

@@ -1,5 +1,6 @@
 package io.interflux.internal.drain;
 
+import io.interflux.DisposedException;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -145,7 +146,7 @@ public final class MessageReceive<M> extends Flux<M> {
             if (j < 0) {
                 terminated = true;
                 if (!cancelled) {
-                    actual.onError(new IllegalStateException(parent.description + " is disposed"));
+                    actual.onError(new DisposedException(parent.description));
                 }
                 return;
             }

@@ -1,5 +1,6 @@
 package io.interflux.internal.drain;
 
+import io.interflux.DisposedException;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -64,7 +65,7 @@ public final class MessageSend<M> extends Mono<Void> {
     public void subscribe(CoreSubscriber<? super Void> actual) {
         SendSubscriber<M> s = new SendSubscriber<>(this, actual);
         if (!lifecycle.join(s)) {
-            Operators.error(actual, new IllegalStateException(description + " is disposed"));
+            Operators.error(actual, new DisposedException(description));
             return;
         }
         messages.subscribe(s);

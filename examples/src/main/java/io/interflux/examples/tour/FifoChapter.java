@@ -31,7 +31,8 @@ final class FifoChapter implements Chapter {
         Path dir = Files.createTempDirectory("interflux-tour-fifo");
         try {
             Path pipe = dir.resolve("mypipe");
-            FifoSpec<String> text = Fifo.at(pipe).codec(Codec.utf8()); // kept for the second exchange
+            // kept for the second exchange: the reader that creates it must not remove it
+            FifoSpec<String> text = Fifo.at(pipe).codec(Codec.utf8()).removeOnDispose(false);
             FifoReader<String> reader = text.openReader().block(LIMIT);
             ChildProcess echo = ChildProcess.command("sh", "-c", "echo \"Hello IPC\" > \"$0\"", pipe.toString())
                     .stdin(Stdio.discard()).stdout(Stdio.discard()).start().block(LIMIT);

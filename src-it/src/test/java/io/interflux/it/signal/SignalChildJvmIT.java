@@ -57,7 +57,7 @@ class SignalChildJvmIT {
                 .jvmOptions(options.toArray(new String[0])).spec().stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("refused SignalRefusedException: SIGTERM cannot be received:"
-                + " the JVM refuses to hand it to Java code (UnixSignal already used by VM or OS: SIGTERM;"
+                + " the JVM refuses to hand it to Java code (Signal already used by VM or OS: SIGTERM;"
                 + " HotSpot refuses SIGHUP, SIGINT and SIGTERM under -Xrs)");
         assertThat(lines.next(WAIT)).isEqualTo("listening=false");
         assertThat(child.exit().block(WAIT)).isZero();

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a process had before Interflux listened is what it has after: checked in a child JVM. */
 @Timeout(60)
-@DisplayName("UnixSignal dispositions after the last subscriber leaves")
+@DisplayName("Signal dispositions after the last subscriber leaves")
 class SignalRestoreIT {
 
     static final Duration WAIT = Duration.ofSeconds(20);

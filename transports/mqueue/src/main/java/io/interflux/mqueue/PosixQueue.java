@@ -234,7 +234,7 @@ public final class PosixQueue implements IpcResource {
      */
     public long currentMessages() {
         if (!lifecycle.enter()) {
-            throw new IllegalStateException(description + " is disposed");
+            throw new io.interflux.DisposedException(description);
         }
         try {
             ByteBuffer a = ByteBuffer.allocateDirect(QueueCalls.MQ_ATTR_SIZE).order(ByteOrder.nativeOrder());

@@ -231,7 +231,7 @@ public final class SysVQueue implements IpcResource {
     /** How many messages are in the queue right now ({@code msg_qnum}). Non-blocking. */
     public long currentMessages() {
         if (!lifecycle.enter()) {
-            throw new IllegalStateException(description + " is disposed");
+            throw new io.interflux.DisposedException(description);
         }
         try {
             ByteBuffer ds = ByteBuffer.allocateDirect(QueueCalls.MSQID_DS_SIZE).order(ByteOrder.nativeOrder());

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the disposition it replaced, put back when the last subscriber leaves.
  *
  * <p>The JVM runs {@link #handle} on a short-lived thread of its own for every delivery (the
- * "UnixSignal Dispatcher" starts one per signal). The handler does a constant amount of lock-free
+ * "Signal Dispatcher" starts one per signal). The handler does a constant amount of lock-free
  * work per subscriber, a counter increment and one slot swap, then hands the rest to the
  * subscriber's event loop: it never blocks and never runs subscriber code.
  *

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Measured on HotSpot 17.0.15 and Temurin 25 ({@code sun.misc.Signal.handle} on Linux x86_64):
  * the VM itself refuses SIGQUIT, SIGILL, SIGFPE, SIGSEGV, SIGKILL and SIGSTOP with
- * {@code IllegalArgumentException: UnixSignal already used by VM or OS}, and under {@code -Xrs} also
+ * {@code IllegalArgumentException: Signal already used by VM or OS}, and under {@code -Xrs} also
  * SIGHUP, SIGINT and SIGTERM. It accepts the rest, including two it relies on: SIGUSR2, its
  * thread suspend/resume signal (a Java handler then receives the JFR sampler's SIGUSR2s and the
  * sampler stops working), and SIGBUS, which turns a fault on a truncated mapped file into an
