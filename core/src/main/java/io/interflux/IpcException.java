@@ -1,5 +1,6 @@
 package io.interflux;
 
+import io.interflux.internal.Errno;
 import io.interflux.internal.Native;
 
 /**
@@ -40,34 +41,34 @@ public class IpcException extends InterfluxException {
     /** The usual cause of {@code errno} on an IPC object, or {@code null} when it depends too much on the call. */
     static String hint(int errno) {
         switch (errno) {
-            case 1: // EPERM
-            case 13: // EACCES
+            case Errno.EPERM:
+            case Errno.EACCES:
                 return "the object's mode or owner does not allow this access to this user";
-            case 2: // ENOENT
+            case Errno.ENOENT:
                 return "it does not exist";
-            case 3: // ESRCH
+            case Errno.ESRCH:
                 return "no such process: it has exited";
-            case 6: // ENXIO
+            case Errno.ENXIO:
                 return "no process has it open for reading";
-            case 9: // EBADF
+            case Errno.EBADF:
                 return "the descriptor is closed: the endpoint was disposed";
-            case 17: // EEXIST
+            case Errno.EEXIST:
                 return "it exists already";
-            case 23: // ENFILE
+            case Errno.ENFILE:
                 return "the system-wide limit on open files is reached";
-            case 24: // EMFILE
+            case Errno.EMFILE:
                 return "this process has too many descriptors open (ulimit -n)";
-            case 28: // ENOSPC
+            case Errno.ENOSPC:
                 return "a system-wide limit on objects of this kind is reached";
-            case 32: // EPIPE
+            case Errno.EPIPE:
                 return "the other end is closed: the reader has gone";
-            case 36: // ENAMETOOLONG
+            case Errno.ENAMETOOLONG:
                 return "the name is too long";
-            case 38: // ENOSYS
+            case Errno.ENOSYS:
                 return "this kernel does not have the call";
-            case 40: // ELOOP
+            case Errno.ELOOP:
                 return "the path is a symbolic link, which Interflux does not follow";
-            case 43: // EIDRM
+            case Errno.EIDRM:
                 return "the object was removed";
             default:
                 return null;

@@ -1,5 +1,6 @@
 package io.interflux.benchmarks;
 
+import io.interflux.internal.Errno;
 import io.interflux.internal.Native;
 import io.interflux.mqueue.internal.QueueCalls;
 import io.interflux.mqueue.internal.QueueLib;
@@ -104,7 +105,7 @@ public final class MqueuePeer {
 
     private static void check(String call) {
         int errno = Native.errno();
-        if (errno != Native.EINTR) {
+        if (errno != Errno.EINTR) {
             throw new IllegalStateException(call + " failed: " + Native.describe(errno));
         }
     }

@@ -152,10 +152,10 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
                 continue;
             }
             int errno = Native.errno();
-            if (errno == Native.EAGAIN) {
+            if (errno == Errno.EAGAIN) {
                 return false;
             }
-            if (errno != Native.EINTR) {
+            if (errno != Errno.EINTR) {
                 throw writeFailure(errno);
             }
         }
@@ -182,10 +182,10 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
                     continue;
                 }
                 int errno = Native.errno();
-                if (errno == Native.EAGAIN) {
+                if (errno == Errno.EAGAIN) {
                     return false;
                 }
-                if (errno != Native.EINTR) {
+                if (errno != Errno.EINTR) {
                     throw writeFailure(errno);
                 }
             }
@@ -196,7 +196,7 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
     }
 
     private IpcException writeFailure(int errno) {
-        return errno == Native.EPIPE
+        return errno == Errno.EPIPE
                 ? new IpcException("write", description, errno, "the reading end is closed: the peer exited or stopped reading")
                 : IpcException.fromErrno("write", description, errno);
     }

@@ -80,7 +80,7 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
                 return null; // no writer right now, more may come: wait as for EAGAIN
             }
             int errno = (int) -n;
-            if (errno == Native.EAGAIN) {
+            if (errno == Errno.EAGAIN) {
                 if (buffer.capacity() > initialSize) {
                     shrink(); // idle: give a grown buffer back
                 }
@@ -170,7 +170,7 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
                 break;
             }
             int errno = Native.errno();
-            if (errno != Native.EINTR) {
+            if (errno != Errno.EINTR) {
                 n = -errno;
                 break;
             }

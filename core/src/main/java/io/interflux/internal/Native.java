@@ -1,6 +1,5 @@
 package io.interflux.internal;
 
-import jnr.constants.platform.Errno;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.Pointer;
@@ -29,14 +28,6 @@ public final class Native {
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
 
-    public static final int EINTR = 4;
-    public static final int EAGAIN = 11;
-    public static final int EPIPE = 32;
-    public static final int ECHILD = 10;
-    public static final int ENOSYS = 38;
-    public static final int EBADF = 9;
-    /** The errno reported for a send to a descriptor this process already closed. */
-    public static final int EPIPE_CLOSED_LOCALLY = EBADF;
 
     public static final int WNOHANG = 1;
 
@@ -103,8 +94,8 @@ public final class Native {
 
     /** {@code "EPIPE (Broken pipe)"} for 32: the errno name and its description. */
     public static String describe(int errno) {
-        Errno e = Errno.valueOf(errno);
-        if (e == null || e == Errno.__UNKNOWN_CONSTANT__) {
+        jnr.constants.platform.Errno e = jnr.constants.platform.Errno.valueOf(errno);
+        if (e == null || e == jnr.constants.platform.Errno.__UNKNOWN_CONSTANT__) {
             return "errno " + errno;
         }
         return e.name() + " (" + e.description() + ")";
@@ -112,8 +103,8 @@ public final class Native {
 
     /** The symbolic name of an errno, {@code "EPIPE"} for 32. */
     public static String errnoName(int errno) {
-        Errno e = Errno.valueOf(errno);
-        return e == null || e == Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name();
+        jnr.constants.platform.Errno e = jnr.constants.platform.Errno.valueOf(errno);
+        return e == null || e == jnr.constants.platform.Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name();
     }
 
     /** Adds {@code O_NONBLOCK} to a descriptor's file status flags. */
@@ -140,7 +131,7 @@ public final class Native {
                 return r == 0 ? 0 : (pollfd[1] >>> 16) & 0xFFFF;
             }
             int errno = errno();
-            if (errno != EINTR) {
+            if (errno != Errno.EINTR) {
                 return -errno;
             }
         }

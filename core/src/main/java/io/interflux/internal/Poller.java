@@ -195,7 +195,7 @@ public final class Poller implements Executor {
                 return n;
             }
             int errno = Native.errno();
-            if (errno != Native.EINTR) {
+            if (errno != Errno.EINTR) {
                 throw IpcException.fromErrno("epoll_wait", thread.getName(), errno);
             }
         }

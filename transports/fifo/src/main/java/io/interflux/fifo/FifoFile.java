@@ -1,5 +1,6 @@
 package io.interflux.fifo;
 
+import io.interflux.internal.Errno;
 import io.interflux.Creation;
 import io.interflux.IpcException;
 import io.interflux.fifo.internal.FifoLibC;
@@ -63,7 +64,7 @@ final class FifoFile {
                 created = true;
             } else {
                 int errno = Native.errno();
-                if (errno != FifoLibC.EEXIST || creation == Creation.CREATE_NEW) {
+                if (errno != Errno.EEXIST || creation == Creation.CREATE_NEW) {
                     throw IpcException.fromErrno("mkfifo", p + ", 0" + Integer.toOctalString(mode), errno);
                 }
             }
@@ -72,13 +73,13 @@ final class FifoFile {
         if (fd < 0) {
             int errno = Native.errno();
             throw new IpcException("open", p, errno,
-                    errno == FifoLibC.ENOENT && !create ? "no FIFO there, and the spec opens existing ones only" : null);
+                    errno == Errno.ENOENT && !create ? "no FIFO there, and the spec opens existing ones only" : null);
         }
         try {
             ByteBuffer stx = statx(fd, p);
             int type = stx.getShort(FifoLibC.STATX_MODE_OFFSET) & FifoLibC.S_IFMT;
             if (type != FifoLibC.S_IFIFO) {
-                throw new IpcException("open", p, FifoLibC.EEXIST, "the path exists and is " + describe(type)
+                throw new IpcException("open", p, Errno.EEXIST, "the path exists and is " + describe(type)
                         + ", not a FIFO; refusing to use it");
             }
             if (created) {

@@ -1,5 +1,6 @@
 package io.interflux.fifo;
 
+import io.interflux.internal.Errno;
 import io.interflux.Codec;
 import io.interflux.Creation;
 import io.interflux.EventLoop;
@@ -245,7 +246,7 @@ public final class FifoSpec<T> {
         try {
             int readFd = file.open(Native.O_RDONLY);
             if (readFd < 0) {
-                throw new IpcException("open", path + ", O_RDONLY", -readFd, -readFd == FifoLibC.EACCES
+                throw new IpcException("open", path + ", O_RDONLY", -readFd, -readFd == Errno.EACCES
                         ? "the FIFO's mode does not let this user read it" : null);
             }
             Poller poller = loop().next();
@@ -269,12 +270,12 @@ public final class FifoSpec<T> {
             if (fd >= 0) {
                 return new FifoWriter<>(this, writerFor(fd), removeOnDispose ? file.unlinker() : null);
             }
-            if (-fd == FifoLibC.ENXIO && waitForReader) {
+            if (-fd == Errno.ENXIO && waitForReader) {
                 return null;
             }
-            throw new IpcException("open", path + ", O_WRONLY", -fd, -fd == FifoLibC.ENXIO
+            throw new IpcException("open", path + ", O_WRONLY", -fd, -fd == Errno.ENXIO
                     ? "no process has the FIFO open for reading (waitForReader is off)"
-                    : -fd == FifoLibC.EACCES ? "the FIFO's mode does not let this user write it" : null);
+                    : -fd == Errno.EACCES ? "the FIFO's mode does not let this user write it" : null);
         });
         if (!waitForReader) {
             return attempt;

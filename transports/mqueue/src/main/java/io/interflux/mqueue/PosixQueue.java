@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.internal.Errno;
 import io.interflux.Creation;
 import io.interflux.Access;
 import io.interflux.Codec;
@@ -112,7 +113,7 @@ public final class PosixQueue implements IpcResource {
                     break;
                 }
                 int errno = Native.errno();
-                if (errno != QueueCalls.EEXIST || spec.creation == Creation.CREATE_NEW) {
+                if (errno != Errno.EEXIST || spec.creation == Creation.CREATE_NEW) {
                     throw openFailure(spec, flags, errno);
                 }
             }
@@ -120,7 +121,7 @@ public final class PosixQueue implements IpcResource {
             if (mqd < 0) {
                 int errno = Native.errno();
                 // removed between our two calls: try creating again, a few times at most
-                if (errno != QueueCalls.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
+                if (errno != Errno.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
                     throw openFailure(spec, access, errno);
                 }
             }
@@ -164,7 +165,7 @@ public final class PosixQueue implements IpcResource {
         }
         long limit = SystemLimits.read(limitFile, Long.MAX_VALUE);
         if (requested > limit) {
-            throw new IpcException("mq_open", "\"" + spec.name + "\", O_CREAT", QueueCalls.EINVAL,
+            throw new IpcException("mq_open", "\"" + spec.name + "\", O_CREAT", Errno.EINVAL,
                     option + "=" + requested + " exceeds the system limit " + limitName + "=" + limit
                             + " set in " + limitFile);
         }
@@ -179,22 +180,22 @@ public final class PosixQueue implements IpcResource {
         String object = "\"" + spec.name + "\", " + QueueCalls.describeOpenFlags(flags);
         String detail;
         switch (errno) {
-            case QueueCalls.ENOENT:
+            case Errno.ENOENT:
                 detail = "no such queue";
                 break;
-            case QueueCalls.EACCES:
+            case Errno.EACCES:
                 detail = "the queue's mode does not allow " + describe(spec.access) + " to this user"
                         + (spec.access == Access.SEND_AND_RECEIVE
                         ? "; an endpoint that only sends or only receives can ask for less with access(Access.SEND)"
                         + " or access(Access.RECEIVE)" : "");
                 break;
-            case QueueCalls.EMFILE:
+            case Errno.EMFILE:
                 detail = "too many open descriptors, or the RLIMIT_MSGQUEUE bytes of this user are used up (ulimit -q)";
                 break;
-            case QueueCalls.ENOSPC:
+            case Errno.ENOSPC:
                 detail = "the system-wide number of queues is reached (/proc/sys/fs/mqueue/queues_max)";
                 break;
-            case QueueCalls.EINVAL:
+            case Errno.EINVAL:
                 detail = "capacity beyond the limits in /proc/sys/fs/mqueue (msg_max, msgsize_max)";
                 break;
             default:
@@ -359,10 +360,10 @@ public final class PosixQueue implements IpcResource {
                     return PosixMessage.received(payload, buffer.getInt(priorityOffset));
                 }
                 int errno = Native.errno();
-                if (errno == Native.EAGAIN) {
+                if (errno == Errno.EAGAIN) {
                     return null;
                 }
-                if (errno != Native.EINTR) {
+                if (errno != Errno.EINTR) {
                     throw IpcException.fromErrno("mq_receive", queue.description, errno);
                 }
             }
@@ -397,10 +398,10 @@ public final class PosixQueue implements IpcResource {
                     return true;
                 }
                 int errno = Native.errno();
-                if (errno == Native.EAGAIN) {
+                if (errno == Errno.EAGAIN) {
                     return false;
                 }
-                if (errno != Native.EINTR) {
+                if (errno != Errno.EINTR) {
                     throw IpcException.fromErrno("mq_send", queue.description, errno);
                 }
             }

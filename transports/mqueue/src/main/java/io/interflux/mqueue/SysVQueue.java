@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.internal.Errno;
 import io.interflux.Creation;
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
@@ -127,14 +128,14 @@ public final class SysVQueue implements IpcResource {
                     break;
                 }
                 int errno = Native.errno();
-                if (errno != QueueCalls.EEXIST || spec.creation == Creation.CREATE_NEW) {
+                if (errno != Errno.EEXIST || spec.creation == Creation.CREATE_NEW) {
                     throw msggetFailure(spec, "IPC_CREAT|IPC_EXCL|0" + Integer.toOctalString(spec.mode), errno);
                 }
             }
             id = lib.msgget(key, 0);
             if (id < 0) {
                 int errno = Native.errno();
-                if (errno != QueueCalls.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
+                if (errno != Errno.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
                     throw msggetFailure(spec, "0", errno);
                 }
             }
@@ -168,11 +169,11 @@ public final class SysVQueue implements IpcResource {
     private static IpcException statFailure(int id, int errno) {
         String detail;
         switch (errno) {
-            case QueueCalls.EINVAL:
-            case QueueCalls.EIDRM:
+            case Errno.EINVAL:
+            case Errno.EIDRM:
                 detail = "no System V queue has this id: it was removed, or never existed (ipcs -q lists the ids)";
                 break;
-            case QueueCalls.EACCES:
+            case Errno.EACCES:
                 detail = "the queue's mode does not let this user read it";
                 break;
             default:
@@ -184,13 +185,13 @@ public final class SysVQueue implements IpcResource {
     private static IpcException msggetFailure(SysVQueueSpec spec, String flags, int errno) {
         String detail;
         switch (errno) {
-            case QueueCalls.ENOENT:
+            case Errno.ENOENT:
                 detail = "no queue has this key";
                 break;
-            case QueueCalls.EACCES:
+            case Errno.EACCES:
                 detail = "the queue's mode does not allow this user";
                 break;
-            case QueueCalls.ENOSPC:
+            case Errno.ENOSPC:
                 detail = "the system-wide number of queues is reached (/proc/sys/kernel/msgmni)";
                 break;
             default:
@@ -336,7 +337,7 @@ public final class SysVQueue implements IpcResource {
 
     private static IpcException failure(String op, SysVQueue queue, int errno) {
         return new IpcException(op, queue.description, errno,
-                errno == QueueCalls.EIDRM || errno == QueueCalls.EINVAL ? "the queue was removed" : null);
+                errno == Errno.EIDRM || errno == Errno.EINVAL ? "the queue was removed" : null);
     }
 
     /** {@code msgrcv(IPC_NOWAIT)} into one direct buffer: the {@code long mtype}, then the payload. */
@@ -367,14 +368,14 @@ public final class SysVQueue implements IpcResource {
                     return SysVMessage.received(buffer.getLong(0), payload);
                 }
                 int errno = Native.errno();
-                if (errno == QueueCalls.ENOMSG) {
+                if (errno == Errno.ENOMSG) {
                     return null;
                 }
-                if (errno == QueueCalls.E2BIG) {
+                if (errno == Errno.E2BIG) {
                     throw new FrameTooLargeException("message", queue.description, queue.maxMessageSize,
                             queue.maxMessageSize + 1L);
                 }
-                if (errno != Native.EINTR) {
+                if (errno != Errno.EINTR) {
                     throw failure("msgrcv", queue, errno);
                 }
             }
@@ -411,10 +412,10 @@ public final class SysVQueue implements IpcResource {
                     return true;
                 }
                 int errno = Native.errno();
-                if (errno == Native.EAGAIN) {
+                if (errno == Errno.EAGAIN) {
                     return false;
                 }
-                if (errno != Native.EINTR) {
+                if (errno != Errno.EINTR) {
                     throw failure("msgsnd", queue, errno);
                 }
             }

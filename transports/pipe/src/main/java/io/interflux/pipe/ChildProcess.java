@@ -1,5 +1,6 @@
 package io.interflux.pipe;
 
+import io.interflux.internal.Errno;
 import io.interflux.Codec;
 import io.interflux.EventLoop;
 import io.interflux.Framing;
@@ -80,7 +81,7 @@ public final class ChildProcess implements IpcResource {
             Native.libc().kill(pid, UnixSignal.SIGKILL.number());
             Native.libc().waitpid(pid, new int[1], 0);
             closeStreams();
-            throw errno == Native.ENOSYS
+            throw errno == Errno.ENOSYS
                     ? new UnsupportedOperationException("child processes need pidfd_open(2), Linux 5.3 or newer")
                     : IpcException.fromErrno("pidfd_open", name, errno);
         }
@@ -258,9 +259,9 @@ public final class ChildProcess implements IpcResource {
         Objects.requireNonNull(signal, "signal");
         return Mono.fromRunnable(() -> {
             if (exited || Native.pidfdSendSignal(pidfd, signal.number()) < 0) {
-                int errno = exited ? 3 : Native.errno();
+                int errno = exited ? Errno.ESRCH : Native.errno();
                 throw new IpcException("pidfd_send_signal", name + ", " + signal, errno,
-                        errno == 3 ? "the process has exited" : null);
+                        errno == Errno.ESRCH ? "the process has exited" : null);
             }
         });
     }

@@ -33,10 +33,6 @@ public interface FifoLibC {
     int S_IFDIR = 0040000;
     int S_IFSOCK = 0140000;
 
-    int ENOENT = 2;
-    int ENXIO = 6;
-    int EACCES = 13;
-    int EEXIST = 17;
 
     int mkfifo(String path, int mode);
 

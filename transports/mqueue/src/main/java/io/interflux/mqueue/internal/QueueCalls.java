@@ -16,16 +16,6 @@ public final class QueueCalls {
     public static final int IPC_RMID = 0;
     public static final int IPC_STAT = 2;
 
-    public static final int E2BIG = 7;
-    public static final int ENOENT = 2;
-    public static final int EACCES = 13;
-    public static final int EEXIST = 17;
-    public static final int EINVAL = 22;
-    public static final int EMFILE = 24;
-    public static final int ENOSPC = 28;
-    public static final int ENOMSG = 42;
-    public static final int EIDRM = 43;
-    public static final int EMSGSIZE = 90;
 
     /** {@code sizeof(struct mq_attr)}: four longs and four reserved ones. */
     public static final int MQ_ATTR_SIZE = 64;
