@@ -24,7 +24,7 @@ final class StderrTail {
         int n = chunk.length;
         int from = Math.max(0, n - ring.length);
         for (int i = from; i < n; i++) {
-            ring[(int) ((total + i - from) % ring.length)] = chunk[i];
+            ring[(int) ((total + i) % ring.length)] = chunk[i]; // the byte at stream position total + i
         }
         total += n;
     }
