@@ -88,6 +88,61 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
         return true;
     }
 
+    /** {@code ioctl} request: bytes waiting in a pipe. */
+    private static final long FIONREAD = 0x541B;
+    /** {@code fcntl} command: a pipe's capacity. */
+    private static final int F_GETPIPE_SZ = 1032;
+    /** Writes to a pipe up to this size are all or nothing. */
+    private static final int PIPE_BUF = 4096;
+
+    /**
+     * One frame, now, whole or not at all: {@code OK} when it is in the kernel (or, rarely, its
+     * tail held here after a short write, written first by the next emission or send),
+     * {@code FAIL_OVERFLOW} when the pipe lacks room for all of it and nothing was written. The
+     * caller holds the writer exclusively.
+     */
+    reactor.core.publisher.Sinks.EmitResult tryWriteWhole(FrameEncoder encoder, byte[] frame) {
+        use(encoder);
+        WorkBudget budget = new WorkBudget();
+        if ((pendingPayload != null || buffer.position() > 0) && !flush(budget)) {
+            return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW; // an earlier frame is not out yet
+        }
+        encoder.check(frame, description);
+        byte[] prefix = encoder.prefix(frame);
+        byte[] suffix = encoder.suffix();
+        int total = prefix.length + frame.length + suffix.length;
+        if (atomic > 0 && total > atomic) {
+            throw new FrameTooLargeException("frame written atomically (at most PIPE_BUF bytes with its framing,"
+                    + " so that several writers never interleave; singleWriter(true) lifts it)", description, atomic, total);
+        }
+        if (total > PIPE_BUF) {
+            // a larger write could go in part: emit it only when the pipe has room for all of it
+            int capacity = Native.libc().fcntl(fd, F_GETPIPE_SZ, 0);
+            int[] queued = new int[1];
+            if (capacity > 0 && total > capacity) {
+                throw new FrameTooLargeException("frame emitted at once (at most the pipe's capacity; send() has no such limit)",
+                        description, capacity, total);
+            }
+            if (capacity > 0 && Native.libc().ioctl(fd, FIONREAD, queued) == 0 && capacity - queued[0] < total) {
+                return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
+            }
+        }
+        if (total <= buffer.remaining()) {
+            buffer.put(prefix).put(frame).put(suffix);
+            if (!writeBuffer(budget) && buffer.position() == total) {
+                buffer.clear(); // nothing of it went in: it was never emitted
+                return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
+            }
+            return reactor.core.publisher.Sinks.EmitResult.OK;
+        }
+        pendingPrefix = prefix;
+        pendingPayload = frame;
+        pendingSuffix = suffix;
+        pendingOffset = 0;
+        pump(budget);
+        return reactor.core.publisher.Sinks.EmitResult.OK;
+    }
+
     @Override
     public boolean flush(WorkBudget budget) {
         return (pendingPayload == null || pump(budget)) && writeBuffer(budget);

@@ -1,10 +1,13 @@
 package io.interflux.internal;
 
+import io.interflux.Codec;
+import io.interflux.Emitter;
 import io.interflux.Framing;
 import io.interflux.internal.drain.Lifecycle;
 import io.interflux.internal.drain.MessageSend;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +95,45 @@ public final class FdWriter {
             sink.use(framing.encoder());
             return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink, DEFAULT_PREFETCH);
         });
+    }
+
+    /**
+     * An emitter of values framed by {@code framing}: {@link Emitter#tryEmitNext(Object)} writes
+     * one frame now, whole (when the pipe has room for all of it) or not at all
+     * ({@code FAIL_OVERFLOW}), and answers {@code FAIL_NON_SERIALIZED} while a send or another
+     * emission uses the writer, {@code FAIL_TERMINATED} once it is closed. A frame larger than
+     * the pipe's capacity throws {@link io.interflux.FrameTooLargeException}: only a send can
+     * write it, in parts.
+     */
+    public <T> Emitter<T> emitter(Framing framing, Codec<T> codec) {
+        FrameEncoder encoder = Objects.requireNonNull(framing, "framing").encoder();
+        Objects.requireNonNull(codec, "codec");
+        return new Emitter<T>() {
+            @Override
+            public Sinks.EmitResult tryEmitNext(T value) {
+                byte[] frame = Objects.requireNonNull(codec.encode(value), "the codec encoded a value to null");
+                if (!lifecycle.enter()) {
+                    return Sinks.EmitResult.FAIL_TERMINATED;
+                }
+                try {
+                    if (!sending.compareAndSet(false, true)) {
+                        return Sinks.EmitResult.FAIL_NON_SERIALIZED;
+                    }
+                    try {
+                        return sink.tryWriteWhole(encoder, frame);
+                    } finally {
+                        sending.set(false);
+                    }
+                } finally {
+                    lifecycle.exit();
+                }
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
     }
 
     /**

@@ -40,6 +40,9 @@ public interface LibC {
 
     int fcntl(int fd, int cmd, int arg);
 
+    /** {@code ioctl(2)} with an {@code int} out-argument ({@code FIONREAD}). */
+    int ioctl(int fd, long request, @Out int[] value);
+
     int open(String path, int flags, int mode);
 
     int epoll_create1(int flags);

@@ -54,6 +54,18 @@ public final class FifoWriter<T> implements IpcResource {
         return sink.send(Flux.from(values).map(codec::encode), framing);
     }
 
+    /**
+     * An emitter into the FIFO: {@link io.interflux.Emitter#tryEmitNext(Object)} writes one
+     * encoded frame now, whole or not at all. {@code FAIL_OVERFLOW} means the FIFO's buffer (64
+     * KiB unless resized) lacks room for the whole frame right now because the readers are
+     * behind; nothing was written. {@code FAIL_NON_SERIALIZED} while a {@link #send} runs,
+     * {@code FAIL_TERMINATED} once disposed. No reader at all fails with an {@code EPIPE}
+     * {@link io.interflux.IpcException}.
+     */
+    public io.interflux.Emitter<T> emitter() {
+        return sink.emitter(framing, codec);
+    }
+
     /** The FIFO's path. */
     public Path path() {
         return path;

@@ -283,4 +283,28 @@ class FifoStreamTest {
                         .hasMessageContaining("FIFO " + path).hasMessageContaining("limit=4"))
                 .verify(LIMIT);
     }
+
+    @Test
+    @DisplayName("a FIFO emitter writes whole frames until the FIFO is full, then FAIL_OVERFLOW; the reader gets exactly the emitted ones")
+    void emitter() {
+        FifoSpec<String> spec = Fifo.at(dir.resolve("emit")).codec(Codec.utf8());
+        FifoReader<String> reader = keep(spec.openReader().block(LIMIT));
+        FifoWriter<String> writer = keep(spec.openWriter().block(LIMIT));
+        io.interflux.Emitter<String> out = writer.emitter();
+        int ok = 0;
+        while (out.tryEmitNext(String.format("line %06d", ok)) == reactor.core.publisher.Sinks.EmitResult.OK) {
+            ok++;
+        }
+        // the kernel fills page by page (16 pages of 4 KiB), and a small write does not straddle two
+        assertThat(ok).as("12-byte lines in a full 64 KiB FIFO").isBetween(16 * (4096 / 12), 64 * 1024 / 12);
+        assertThat(out.tryEmitNext("line 999999")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW);
+        writer.dispose();
+        assertThat(out.tryEmitNext("line 999999")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
+        AtomicLong received = new AtomicLong();
+        StepVerifier.create(reader.receive())
+                .thenConsumeWhile(line -> line.equals(String.format("line %06d", received.getAndIncrement())))
+                .expectComplete()
+                .verify(LIMIT);
+        assertThat(received.get()).as("exactly the emitted lines, in order").isEqualTo(ok);
+    }
 }

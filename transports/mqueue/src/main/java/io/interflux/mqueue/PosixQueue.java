@@ -305,6 +305,27 @@ public final class PosixQueue implements IpcResource {
      * fails with {@link java.util.concurrent.CancellationException}) and, if this opening
      * created the queue and the spec says so, unlinks it. Never blocks; idempotent.
      */
+    /**
+     * An emitter into the queue: {@link io.interflux.Emitter#tryEmitNext(Object)} is one
+     * non-blocking {@code mq_send}: {@code OK} when the message is in, {@code FAIL_OVERFLOW} when
+     * the queue holds {@link #maxMessages()} messages already and nothing was sent,
+     * {@code FAIL_TERMINATED} once disposed. A message over {@link #maxMessageSize()} throws
+     * {@link FrameTooLargeException}. Concurrent emissions on one emitter answer
+     * {@code FAIL_NON_SERIALIZED}; take one emitter per thread.
+     */
+    public io.interflux.Emitter<PosixMessage> emitter() {
+        if (!spec.access.sends()) {
+            throw new IllegalStateException(description + " was opened receive-only (access(Access.RECEIVE)): it cannot send");
+        }
+        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this));
+    }
+
+    /** An emitter of values encoded by {@code codec}, all with {@code priority}; see {@link #emitter()}. */
+    public <T> io.interflux.Emitter<T> emitter(Codec<T> codec, int priority) {
+        Objects.requireNonNull(codec, "codec");
+        return io.interflux.internal.drain.SinkEmitter.mapped(emitter(), v -> PosixMessage.of(v, codec, priority));
+    }
+
     @Override
     public void dispose() {
         lifecycle.dispose();

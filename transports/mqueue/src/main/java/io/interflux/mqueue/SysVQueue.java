@@ -309,6 +309,27 @@ public final class SysVQueue implements IpcResource {
      * and the spec says so, removes it ({@code IPC_RMID}), which wakes every other process
      * waiting on it with {@code EIDRM}. Never blocks; idempotent.
      */
+    /**
+     * An emitter into the queue: {@link io.interflux.Emitter#tryEmitNext(Object)} is one
+     * {@code msgsnd(IPC_NOWAIT)}: {@code OK} when the message is in, {@code FAIL_OVERFLOW} when
+     * the queue's bytes ({@link #capacityBytes()}) or the system's message count are used up and
+     * nothing was sent, {@code FAIL_TERMINATED} once disposed. A message over
+     * {@link #maxMessageSize()} throws {@link FrameTooLargeException}. Concurrent emissions on
+     * one emitter answer {@code FAIL_NON_SERIALIZED}; take one emitter per thread.
+     */
+    public io.interflux.Emitter<SysVMessage> emitter() {
+        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this));
+    }
+
+    /** An emitter of values encoded by {@code codec}, all of message type {@code type} (> 0); see {@link #emitter()}. */
+    public <T> io.interflux.Emitter<T> emitter(Codec<T> codec, long type) {
+        Objects.requireNonNull(codec, "codec");
+        if (type <= 0) {
+            throw new IllegalArgumentException("type > 0 required but it was " + type);
+        }
+        return io.interflux.internal.drain.SinkEmitter.mapped(emitter(), v -> SysVMessage.of(v, codec, type));
+    }
+
     @Override
     public void dispose() {
         lifecycle.dispose();

@@ -290,4 +290,22 @@ class PosixQueueTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
         PosixQueue.named("/" + "\u00e9".repeat(127));
     }
+
+    @Test
+    @DisplayName("an emitter sends until the queue is full, answers FAIL_OVERFLOW with nothing sent, and FAIL_TERMINATED once disposed")
+    void emitter() {
+        PosixQueue q = open(PosixQueue.named(name()).maxMessages(3).maxMessageSize(64));
+        io.interflux.Emitter<String> out = q.emitter(Codec.utf8(), 1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(out.tryEmitNext("m" + i)).isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+        }
+        assertThat(out.tryEmitNext("m3")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW);
+        assertThat(q.currentMessages()).isEqualTo(3);
+        StepVerifier.create(q.receive(Codec.utf8()).take(1)).expectNext("m0").verifyComplete();
+        assertThat(out.tryEmitNext("m3")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+        assertThatThrownBy(() -> out.tryEmitNext("x".repeat(65))).isInstanceOf(FrameTooLargeException.class);
+        StepVerifier.create(q.receive(Codec.utf8()).take(3)).expectNext("m1", "m2", "m3").verifyComplete();
+        q.dispose();
+        assertThat(out.tryEmitNext("late")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
+    }
 }

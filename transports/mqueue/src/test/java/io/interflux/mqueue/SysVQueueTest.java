@@ -220,4 +220,26 @@ class SysVQueueTest {
                 .hasMessage("msgctl(System V queue id 2000000000, IPC_STAT) failed: EINVAL (Invalid argument):"
                         + " no System V queue has this id: it was removed, or never existed (ipcs -q lists the ids)");
     }
+
+    @Test
+    @DisplayName("an emitter sends until the queue's bytes are used up, answers FAIL_OVERFLOW, and FAIL_TERMINATED once disposed")
+    void emitter() {
+        SysVQueue q = SysVQueue.privateQueue().openNow(WAIT);
+        try {
+            io.interflux.Emitter<byte[]> out = q.emitter(Codec.bytes(), 1);
+            byte[] kib = new byte[1024];
+            int ok = 0;
+            while (out.tryEmitNext(kib) == reactor.core.publisher.Sinks.EmitResult.OK) {
+                ok++;
+            }
+            assertThat((long) ok).as("1 KiB messages in the queue's bytes").isEqualTo(q.capacityBytes() / 1024);
+            assertThat(q.currentMessages()).isEqualTo(ok);
+            StepVerifier.create(q.receive(1).take(1)).expectNextCount(1).verifyComplete();
+            assertThat(out.tryEmitNext(kib)).isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+            q.dispose();
+            assertThat(out.tryEmitNext(kib)).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
+        } finally {
+            q.dispose();
+        }
+    }
 }

@@ -195,6 +195,18 @@ public final class ChildProcess implements IpcResource {
         return stdinWriter().send(Flux.from(values).map(codec::encode), framing);
     }
 
+    /**
+     * An emitter into the child's stdin: {@link io.interflux.Emitter#tryEmitNext(Object)} writes
+     * one encoded frame now, whole or not at all. {@code FAIL_OVERFLOW} means the stdin pipe
+     * (64 KiB) lacks room for the whole frame because the child reads slower; nothing was
+     * written. {@code FAIL_NON_SERIALIZED} while a {@link #send} runs, {@code FAIL_TERMINATED}
+     * once stdin is closed; a child that has exited fails it with an {@code EPIPE}
+     * {@link IpcException}.
+     */
+    public <T> io.interflux.Emitter<T> stdinEmitter(Framing framing, Codec<T> codec) {
+        return stdinWriter().emitter(framing, codec);
+    }
+
     /** Sends the values, then closes stdin so the child reads end of input. */
     public <T> Mono<Void> sendAndClose(Publisher<? extends T> values, Framing framing, Codec<T> codec) {
         return send(values, framing, codec).then(closeStdin());

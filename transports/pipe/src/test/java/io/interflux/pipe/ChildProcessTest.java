@@ -313,4 +313,31 @@ class ChildProcessTest {
             piped.dispose();
         }
     }
+
+    @Test
+    @DisplayName("stdinEmitter: whole frames until the pipe is full, then FAIL_OVERFLOW with nothing written; FAIL_TERMINATED once stdin is closed")
+    void stdinEmitter() {
+        ChildProcess idle = start(ChildProcess.command("sleep", "30").stdout(Stdio.discard())); // never reads stdin
+        ChildProcess cat = start(ChildProcess.command("cat"));
+        try {
+            io.interflux.Emitter<String> full = idle.stdinEmitter(Framing.lines(), Codec.utf8());
+            String line = "x".repeat(63); // 64 bytes with its newline
+            int ok = 0;
+            while (full.tryEmitNext(line) == reactor.core.publisher.Sinks.EmitResult.OK) {
+                ok++;
+            }
+            assertThat(ok).as("frames that fit the 64 KiB pipe").isEqualTo(64 * 1024 / 64);
+            assertThat(full.tryEmitNext(line)).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW);
+
+            io.interflux.Emitter<String> echo = cat.stdinEmitter(Framing.lines(), Codec.utf8());
+            assertThat(echo.tryEmitNext("one")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+            echo.emitNext("two", reactor.core.publisher.Sinks.EmitFailureHandler.busyLooping(WAIT));
+            cat.closeStdin().block(WAIT);
+            assertThat(echo.tryEmitNext("three")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
+            StepVerifier.create(cat.stdout(Framing.lines(), Codec.utf8())).expectNext("one", "two").verifyComplete();
+        } finally {
+            idle.dispose();
+            cat.dispose();
+        }
+    }
 }
