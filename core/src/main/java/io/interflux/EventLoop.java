@@ -67,10 +67,12 @@ public final class EventLoop implements Disposable {
         return new EventLoop(java.util.Objects.requireNonNull(name, "name"), threads);
     }
 
-    /**
-     * The poller for a new descriptor, round-robin. Internal SPI for transports.
-     */
-    public Poller next() {
+    static {
+        io.interflux.internal.Spi.install(EventLoop::next, null);
+    }
+
+    /** The poller for a new descriptor, round-robin; transports reach it through {@link io.interflux.internal.Spi}. */
+    Poller next() {
         if (disposed) {
             throw new IllegalStateException("event loop " + name + " is disposed");
         }

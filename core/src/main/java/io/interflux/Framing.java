@@ -43,6 +43,25 @@ public abstract class Framing {
     /** The most bytes a reader holds for one frame, framing included: the largest Java array. */
     public static final int LARGEST_FRAME = Integer.MAX_VALUE - 8;
 
+    static {
+        io.interflux.internal.Spi.install(null, new io.interflux.internal.Spi.Framings() {
+            @Override
+            public FrameDecoder decoder(Framing framing, String object) {
+                return framing.newDecoder(object);
+            }
+
+            @Override
+            public FrameEncoder encoder(Framing framing) {
+                return framing.encoder();
+            }
+
+            @Override
+            public int largestBuffer(Framing framing) {
+                return framing.largestBuffer();
+            }
+        });
+    }
+
     private final int maxFrameSize;
 
     Framing(int maxFrameSize) {
@@ -112,26 +131,26 @@ public abstract class Framing {
     /**
      * The largest read buffer a stream of this framing ever needs: the maximum frame and its
      * framing, capped at {@link #LARGEST_FRAME}; 0 for {@link #raw()}, whose chunks are never
-     * longer than one read. Internal SPI for transports.
+     * longer than one read.
      */
-    public int largestBuffer() {
+    int largestBuffer() {
         return (int) Math.min((long) maxFrameSize + overhead(), LARGEST_FRAME);
     }
 
-    /** A fresh decoder for one stream whose errors name no object. Internal SPI for transports. */
-    public FrameDecoder newDecoder() {
+    /** A fresh decoder for one stream whose errors name no object. */
+    FrameDecoder newDecoder() {
         return newDecoder(null);
     }
 
     /**
-     * A fresh decoder for one stream.  Internal SPI for transports.
+     * A fresh decoder for one stream; transports reach it through {@link io.interflux.internal.Spi}.
      *
      * @param object what the stream is, for errors: {@code "stdout of ls [pid 42]"}
      */
-    public abstract FrameDecoder newDecoder(String object);
+    abstract FrameDecoder newDecoder(String object);
 
-    /** The encoder for writers. Internal SPI for transports. */
-    public abstract FrameEncoder encoder();
+    /** The encoder for writers; transports reach it through {@link io.interflux.internal.Spi}. */
+    abstract FrameEncoder encoder();
 
     static final class Raw extends Framing implements FrameEncoder {
         static final Raw INSTANCE = new Raw();
@@ -147,12 +166,12 @@ public abstract class Framing {
         }
 
         @Override
-        public int largestBuffer() {
+        int largestBuffer() {
             return 0;
         }
 
         @Override
-        public FrameDecoder newDecoder(String object) {
+        FrameDecoder newDecoder(String object) {
             return new FrameDecoder() {
                 private final FrameView view = new FrameView();
 
@@ -170,7 +189,7 @@ public abstract class Framing {
         }
 
         @Override
-        public FrameEncoder encoder() {
+        FrameEncoder encoder() {
             return this;
         }
 
@@ -208,7 +227,7 @@ public abstract class Framing {
         }
 
         @Override
-        public FrameDecoder newDecoder(String object) {
+        FrameDecoder newDecoder(String object) {
             int max = maxFrameSize();
             // what a reader can hold: the maximum, or less when the maximum exceeds a Java array
             long holdable = Math.min(max, (long) LARGEST_FRAME - 4);
@@ -254,7 +273,7 @@ public abstract class Framing {
         }
 
         @Override
-        public FrameEncoder encoder() {
+        FrameEncoder encoder() {
             return this;
         }
 
@@ -307,13 +326,13 @@ public abstract class Framing {
         }
 
         @Override
-        public FrameDecoder newDecoder(String object) {
+        FrameDecoder newDecoder(String object) {
             return new DelimitedDecoder(delimiter, Math.min(maxFrameSize(), LARGEST_FRAME - overhead()),
                     maxFrameSize(), lines, strict, object);
         }
 
         @Override
-        public FrameEncoder encoder() {
+        FrameEncoder encoder() {
             return this;
         }
 

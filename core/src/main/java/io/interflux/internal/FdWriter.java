@@ -92,7 +92,7 @@ public final class FdWriter {
             if (!sending.compareAndSet(false, true)) {
                 return Mono.error(new IllegalStateException("a send to " + description + " is already in progress"));
             }
-            sink.use(framing.encoder());
+            sink.use(Spi.encoder(framing));
             return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink, DEFAULT_PREFETCH);
         });
     }
@@ -106,7 +106,7 @@ public final class FdWriter {
      * write it, in parts.
      */
     public <T> Emitter<T> emitter(Framing framing, Codec<T> codec) {
-        FrameEncoder encoder = Objects.requireNonNull(framing, "framing").encoder();
+        FrameEncoder encoder = Spi.encoder(Objects.requireNonNull(framing, "framing"));
         Objects.requireNonNull(codec, "codec");
         return new Emitter<T>() {
             @Override

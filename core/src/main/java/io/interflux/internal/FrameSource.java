@@ -38,9 +38,9 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
     FrameSource(FdReader reader, Framing framing, Codec<T> codec) {
         this.reader = reader;
         this.codec = codec;
-        this.decoder = framing.newDecoder(reader.description);
+        this.decoder = Spi.decoder(framing, reader.description);
         this.initialSize = reader.readBufferSize;
-        this.largestSize = Math.max(initialSize, framing.largestBuffer());
+        this.largestSize = Math.max(initialSize, Spi.largestBuffer(framing));
         // a heap buffer: frames are cut out with Arrays.copyOfRange, which the JIT fills
         // without zeroing the new array first (a direct buffer would cost one more pass)
         this.buffer = ByteBuffer.allocate(initialSize);

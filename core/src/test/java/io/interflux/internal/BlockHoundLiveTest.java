@@ -48,7 +48,7 @@ class BlockHoundLiveTest {
     @DisplayName("a sleep on an Interflux event-loop thread fails with BlockingOperationError")
     void sleepOnLoopThreadFails() throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
-        loop.next().execute(() -> {
+        Spi.poller(loop).execute(() -> {
             try {
                 Thread.sleep(1);
                 seen.complete(null);
@@ -73,7 +73,7 @@ class BlockHoundLiveTest {
     @DisplayName("block() is refused on an event-loop thread")
     void blockIsRefusedOnLoop() throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
-        loop.next().execute(() -> {
+        Spi.poller(loop).execute(() -> {
             try {
                 Mono.just(1).hide().block();
                 seen.complete(null);

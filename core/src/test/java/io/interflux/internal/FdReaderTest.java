@@ -54,8 +54,8 @@ class FdReaderTest {
     void pipe() {
         int[] fds = new int[2];
         assertThat(Native.libc().pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)).isZero();
-        reader = new FdReader(loop.next(), fds[0], "test pipe", READ_BUFFER);
-        writer = new FdWriter(loop.next(), fds[1], "test pipe writer", READ_BUFFER);
+        reader = new FdReader(Spi.poller(loop), fds[0], "test pipe", READ_BUFFER);
+        writer = new FdWriter(Spi.poller(loop), fds[1], "test pipe writer", READ_BUFFER);
     }
 
     @AfterEach
@@ -75,9 +75,9 @@ class FdReaderTest {
     static byte[] wire(Framing framing, byte[]... payloads) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : payloads) {
-            out.writeBytes(framing.encoder().prefix(p));
+            out.writeBytes(Spi.encoder(framing).prefix(p));
             out.writeBytes(p);
-            out.writeBytes(framing.encoder().suffix());
+            out.writeBytes(Spi.encoder(framing).suffix());
         }
         return out.toByteArray();
     }
@@ -238,7 +238,7 @@ class FdReaderTest {
         assertThat(Native.libc().pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)).isZero();
         Native.libc().close(fds[1]); // no writer at all: every read returns 0
         AtomicBoolean end = new AtomicBoolean();
-        FdReader waiting = new FdReader(loop.next(), fds[0], "test pipe without writer", READ_BUFFER, end::get);
+        FdReader waiting = new FdReader(Spi.poller(loop), fds[0], "test pipe without writer", READ_BUFFER, end::get);
         StepVerifier.create(waiting.receive(Framing.lines()))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(200))

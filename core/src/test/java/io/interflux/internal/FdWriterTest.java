@@ -51,8 +51,8 @@ class FdWriterTest {
     FdReader[] readerAnd(FdWriter[] writer, int atomic) {
         int[] fds = new int[2];
         assertThat(Native.libc().pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)).isZero();
-        FdReader reader = new FdReader(loop.next(), fds[0], "test pipe", 64 * 1024);
-        writer[0] = new FdWriter(loop.next(), fds[1], "test pipe writer", 64 * 1024, atomic);
+        FdReader reader = new FdReader(Spi.poller(loop), fds[0], "test pipe", 64 * 1024);
+        writer[0] = new FdWriter(Spi.poller(loop), fds[1], "test pipe writer", 64 * 1024, atomic);
         FdWriter w = writer[0];
         cleanup.add(w::close);
         cleanup.add(reader::close);
@@ -107,9 +107,9 @@ class FdWriterTest {
         assertThat(Native.libc().pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)).isZero();
         int second = Native.libc().fcntl(fds[1], 1030 /* F_DUPFD_CLOEXEC */, 0);
         Native.setNonBlocking(second, "dup");
-        FdReader reader = new FdReader(loop.next(), fds[0], "shared pipe", 64 * 1024);
-        FdWriter a = new FdWriter(loop.next(), fds[1], "writer a", 64 * 1024, 4096);
-        FdWriter b = new FdWriter(loop.next(), second, "writer b", 64 * 1024, 4096);
+        FdReader reader = new FdReader(Spi.poller(loop), fds[0], "shared pipe", 64 * 1024);
+        FdWriter a = new FdWriter(Spi.poller(loop), fds[1], "writer a", 64 * 1024, 4096);
+        FdWriter b = new FdWriter(Spi.poller(loop), second, "writer b", 64 * 1024, 4096);
         cleanup.add(a::close);
         cleanup.add(b::close);
         cleanup.add(reader::close);
@@ -178,12 +178,12 @@ class FdWriterTest {
     void workCapYieldsTheLoop() throws Exception {
         int fd = Native.libc().open("/dev/zero", Native.O_RDONLY | Native.O_NONBLOCK | Native.O_CLOEXEC, 0);
         assertThat(fd).isNotNegative();
-        FdReader zeros = new FdReader(loop.next(), fd, "/dev/zero", 64 * 1024);
+        FdReader zeros = new FdReader(Spi.poller(loop), fd, "/dev/zero", 64 * 1024);
         cleanup.add(zeros::close);
         AtomicLong bytes = new AtomicLong();
         CountDownLatch enough = new CountDownLatch(1);
         // subscribed from the loop thread itself: a drain without a cap would never give it back
-        loop.next().execute(() -> zeros.receive(Framing.raw()).subscribe(chunk -> {
+        Spi.poller(loop).execute(() -> zeros.receive(Framing.raw()).subscribe(chunk -> {
             if (bytes.addAndGet(chunk.length) > (64 << 20)) {
                 enough.countDown();
             }
@@ -191,7 +191,7 @@ class FdWriterTest {
         assertThat(enough.await(20, TimeUnit.SECONDS)).as("64 MiB read").isTrue();
         for (int i = 0; i < 3; i++) {
             CountDownLatch otherTask = new CountDownLatch(1);
-            loop.next().execute(otherTask::countDown);
+            Spi.poller(loop).execute(otherTask::countDown);
             assertThat(otherTask.await(5, TimeUnit.SECONDS)).as("another task ran on the busy loop thread").isTrue();
         }
     }

@@ -1,5 +1,6 @@
 package io.interflux.testkit;
 
+import io.interflux.internal.Spi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
  * instead of asserting once:
  *
  * <pre>{@code
- * EventLoop.shared().next();                       // the loop's own descriptors exist before we count
+ * Spi.poller(EventLoop.shared());                       // the loop's own descriptors exist before we count
  * Map<Integer, String> before = OpenDescriptors.snapshot();
  * try (var loopback = transport.open(1024)) { ... }
  * OpenDescriptors.assertReleased(before, Duration.ofSeconds(10));

@@ -1,5 +1,6 @@
 package io.interflux.benchmarks.jmh;
 
+import io.interflux.internal.Spi;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.internal.FrameDecoder;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <ul>
- *   <li>{@code lengthPrefixed64B} is {@code Framing.lengthPrefixed(..).newDecoder()} over a
+ *   <li>{@code lengthPrefixed64B} is {@code Spi.decoder(Framing.lengthPrefixed(..), null)} over a
  *       direct buffer, as {@code FdReader} uses it; {@code handWritten64B} is the same cut
  *       written as a plain {@code getInt} and {@code get(byte[])} loop, the floor to compare with.
  *       Both report frames per microsecond.</li>
@@ -69,11 +70,11 @@ public class FramingBenchmark {
             }
         }
         frames.flip();
-        lengthPrefixed = Framing.lengthPrefixed(4096).newDecoder();
+        lengthPrefixed = Spi.decoder(Framing.lengthPrefixed(4096), null);
         chunk = ByteBuffer.allocateDirect(READ);
         heapChunk = new byte[READ];
         Arrays.fill(heapChunk, (byte) 7);
-        raw = Framing.raw().newDecoder();
+        raw = Spi.decoder(Framing.raw(), null);
     }
 
     /** Interflux's length-prefixed decoder over one read's worth of 64-byte frames. */

@@ -1,5 +1,6 @@
 package io.interflux.fifo;
 
+import io.interflux.internal.Spi;
 import io.interflux.internal.Errno;
 import io.interflux.Codec;
 import io.interflux.Creation;
@@ -192,7 +193,7 @@ public final class FifoSpec<T> {
      * and not to be created.
      */
     public Mono<FifoReader<T>> openReader() {
-        return Mono.fromCallable(this::openReaderNow);
+        return Mono.fromCallable(this::openReaderAtOnce);
     }
 
     /**
@@ -228,7 +229,7 @@ public final class FifoSpec<T> {
      * decoded, read only while there is demand. See {@link FifoReader#receive()}.
      */
     public Flux<T> receive() {
-        return Flux.using(this::openReaderNow, FifoReader::receive, FifoReader::dispose);
+        return Flux.using(this::openReaderAtOnce, FifoReader::receive, FifoReader::dispose);
     }
 
     /**
@@ -240,7 +241,23 @@ public final class FifoSpec<T> {
         return Mono.usingWhen(openWriter(), w -> w.send(values), w -> Mono.fromRunnable(w::dispose));
     }
 
-    FifoReader<T> openReaderNow() {
+    /**
+     * {@link #openReader()}, blocking the calling thread for at most {@code timeout}: for
+     * {@code main} methods and tests only, never on a non-blocking thread.
+     */
+    public FifoReader<T> openReaderNow(Duration timeout) {
+        return openReader().block(timeout);
+    }
+
+    /**
+     * {@link #openWriter()}, blocking the calling thread until a reader comes, for at most
+     * {@code timeout}: for {@code main} methods and tests only, never on a non-blocking thread.
+     */
+    public FifoWriter<T> openWriterNow(Duration timeout) {
+        return openWriter().block(timeout);
+    }
+
+    private FifoReader<T> openReaderAtOnce() {
         FifoFile file = FifoFile.pin(path, mode, creation);
         Runnable unlink = file.unlinker();
         try {
@@ -249,7 +266,7 @@ public final class FifoSpec<T> {
                 throw new IpcException("open", path + ", O_RDONLY", -readFd, -readFd == Errno.EACCES
                         ? "the FIFO's mode does not let this user read it" : null);
             }
-            Poller poller = loop().next();
+            Poller poller = Spi.poller(loop());
             return new FifoReader<>(this, poller, readFd, removeOnDispose ? unlink : null);
         } catch (RuntimeException e) {
             if (removeOnDispose && unlink != null) {
@@ -296,7 +313,7 @@ public final class FifoSpec<T> {
      * frames and at most {@value Fifo#PIPE_BUF} bytes, which the kernel never interleaves.
      */
     private FdWriter writerFor(int fd) {
-        return new FdWriter(loop().next(), fd, "FIFO " + path, bufferSize, singleWriter ? 0 : Fifo.PIPE_BUF);
+        return new FdWriter(Spi.poller(loop()), fd, "FIFO " + path, bufferSize, singleWriter ? 0 : Fifo.PIPE_BUF);
     }
 
     EventLoop loop() {

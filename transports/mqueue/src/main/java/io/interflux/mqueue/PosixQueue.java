@@ -1,5 +1,6 @@
 package io.interflux.mqueue;
 
+import io.interflux.internal.Spi;
 import io.interflux.internal.Errno;
 import io.interflux.Creation;
 import io.interflux.Access;
@@ -76,7 +77,7 @@ public final class PosixQueue implements IpcResource {
         this.maxMessages = maxMessages;
         this.maxMessageSize = maxMessageSize;
         this.description = "POSIX queue " + spec.name;
-        this.readiness = new DescriptorReadiness(loop.next(), mqd);
+        this.readiness = new DescriptorReadiness(Spi.poller(loop), mqd);
         this.lifecycle = new Lifecycle(description, this::release);
         this.receive = new MessageReceive<>(description, lifecycle, () -> new Receiver(this),
                 source -> new SpinningReadiness(readiness.readable(), SPIN_NANOS));

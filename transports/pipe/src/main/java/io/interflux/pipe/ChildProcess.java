@@ -1,5 +1,6 @@
 package io.interflux.pipe;
 
+import io.interflux.internal.Spi;
 import io.interflux.internal.Errno;
 import io.interflux.Codec;
 import io.interflux.EventLoop;
@@ -63,7 +64,7 @@ public final class ChildProcess implements IpcResource {
         this.spec = spec;
         this.pid = pid;
         this.name = spec.command.get(0) + " [pid " + pid + "]";
-        Poller poller = loop.next();
+        Poller poller = Spi.poller(loop);
         this.stdin = stdinFd < 0 ? null : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize);
         this.stdout = stdoutFd < 0 ? null : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize);
         FdReader err = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);

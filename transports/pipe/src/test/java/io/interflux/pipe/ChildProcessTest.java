@@ -1,5 +1,6 @@
 package io.interflux.pipe;
 
+import io.interflux.internal.Spi;
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
 import io.interflux.Framing;
@@ -43,7 +44,7 @@ class ChildProcessTest {
      * errno names). Descriptor counts taken after this see only what a test itself leaks.
      */
     static void warmUp() {
-        io.interflux.EventLoop.shared().next();
+        Spi.poller(io.interflux.EventLoop.shared());
         ChildProcess.command("interflux-no-such-tool").start()
                 .onErrorResume(IpcException.class, e -> Mono.empty()).block(WAIT);
         ChildProcess child = start(ChildProcess.command("true"));

@@ -1,5 +1,6 @@
 package io.interflux.pipe;
 
+import io.interflux.internal.Spi;
 import io.interflux.Framing;
 import io.interflux.UnixSignal;
 import io.interflux.internal.FdWriter;
@@ -77,7 +78,7 @@ class PipeConformanceTest extends TransportConformance {
         @Override
         public long inFlightBoundBytes(int frameSize) {
             long buffers = 2L * CatLoopbacks.PIPE_CAPACITY + CatLoopbacks.CAT_BUFFER
-                    + 2L * Math.max(ChildProcessSpec.DEFAULT_BUFFER_SIZE, framing.largestBuffer());
+                    + 2L * Math.max(ChildProcessSpec.DEFAULT_BUFFER_SIZE, Spi.largestBuffer(framing));
             long prefetch = (long) FdWriter.DEFAULT_PREFETCH * frameSize;
             return (buffers + prefetch) * 5 / 4;
         }

@@ -1,5 +1,6 @@
 package io.interflux.signal;
 
+import io.interflux.internal.Spi;
 import io.interflux.EventLoop;
 import io.interflux.UnixSignal;
 import io.interflux.internal.Poller;
@@ -34,7 +35,7 @@ final class FluxSignalReceive extends Flux<SignalEvent> {
 
     @Override
     public void subscribe(CoreSubscriber<? super SignalEvent> actual) {
-        ReceiveSubscription s = new ReceiveSubscription(actual, signals, loop.next());
+        ReceiveSubscription s = new ReceiveSubscription(actual, signals, Spi.poller(loop));
         int added = 0;
         try {
             for (; added < signals.length; added++) {
