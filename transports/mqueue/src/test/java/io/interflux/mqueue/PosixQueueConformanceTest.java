@@ -44,7 +44,7 @@ class PosixQueueConformanceTest extends TransportConformance {
         final PosixQueue receiver;
 
         QueueLoopback(int maxFrameSize) {
-            sender = PosixQueue.named(name).creation(Creation.CREATE_NEW).maxMessages(10)
+            sender = PosixQueue.named(name).creation(Creation.CREATE_NEW).maxMessages(QueueNames.messages(10))
                     .maxMessageSize(maxFrameSize).openNow(WAIT);
             PosixQueue r = null;
             try {

@@ -58,7 +58,7 @@ class PosixQueueTest {
     @Test
     @DisplayName("takes no message out of the queue without demand, then exactly as many as requested")
     void demandDriven() {
-        PosixQueue q = open(PosixQueue.named(name()).maxMessages(10).maxMessageSize(64));
+        PosixQueue q = open(PosixQueue.named(name()).maxMessages(QueueNames.messages(10)).maxMessageSize(64));
         StepVerifier.create(q.send(Flux.range(0, 5).map(i -> PosixMessage.of(new byte[] {i.byteValue()})))).verifyComplete();
 
         StepVerifier.create(q.receive(), 0)
@@ -138,13 +138,13 @@ class PosixQueueTest {
     @DisplayName("refuses a capacity above the system limits, naming the limit and its /proc file")
     void systemLimits() {
         String n = name();
-        assertThatThrownBy(() -> PosixQueue.named(n).maxMessages(11).openNow(WAIT))
+        assertThatThrownBy(() -> PosixQueue.named(n).maxMessages(QueueNames.MSG_MAX + 1).openNow(WAIT))
                 .isInstanceOf(IpcException.class)
-                .hasMessageContaining("msg_max=10")
+                .hasMessageContaining("msg_max=" + QueueNames.MSG_MAX)
                 .hasMessageContaining("/proc/sys/fs/mqueue/msg_max");
-        assertThatThrownBy(() -> PosixQueue.named(n).maxMessageSize(8193).openNow(WAIT))
+        assertThatThrownBy(() -> PosixQueue.named(n).maxMessageSize(QueueNames.MSGSIZE_MAX + 1).openNow(WAIT))
                 .isInstanceOf(IpcException.class)
-                .hasMessageContaining("msgsize_max=8192")
+                .hasMessageContaining("msgsize_max=" + QueueNames.MSGSIZE_MAX)
                 .hasMessageContaining("/proc/sys/fs/mqueue/msgsize_max");
         assertThat(QueueNames.exists(n)).isFalse();
     }
@@ -264,7 +264,7 @@ class PosixQueueTest {
     @DisplayName("opens with the access the endpoint needs: a send-only and a receive-only end share one queue")
     void accessModes() throws Exception {
         String n = name();
-        PosixQueue owner = open(PosixQueue.named(n).maxMessages(10).maxMessageSize(64));
+        PosixQueue owner = open(PosixQueue.named(n).maxMessages(QueueNames.messages(10)).maxMessageSize(64));
         PosixQueue producer = open(PosixQueue.named(n).access(Access.SEND).creation(Creation.OPEN_EXISTING));
         PosixQueue consumer = open(PosixQueue.named(n).access(Access.RECEIVE).creation(Creation.OPEN_EXISTING));
         assertThat(Files.readString(Path.of("/proc/self/fdinfo/" + producer.descriptor())))

@@ -2,11 +2,24 @@ package io.interflux.mqueue;
 
 import io.interflux.internal.Native;
 import io.interflux.mqueue.internal.QueueCalls;
+import io.interflux.mqueue.internal.SystemLimits;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Unique queue names for tests, and a check that a POSIX queue is gone. */
+/** Unique queue names for tests, a check that a POSIX queue is gone, and this host's queue limits. */
 final class QueueNames {
+
+    /** {@code /proc/sys/fs/mqueue/msg_max}: the most messages a POSIX queue may hold. */
+    static final int MSG_MAX = (int) SystemLimits.read(SystemLimits.MQ_MSG_MAX, -1);
+    /** {@code /proc/sys/fs/mqueue/msgsize_max}: the largest POSIX message. */
+    static final int MSGSIZE_MAX = (int) SystemLimits.read(SystemLimits.MQ_MSGSIZE_MAX, -1);
+    /** {@code /proc/sys/kernel/msgmax}: the largest System V message. */
+    static final int MSGMAX = (int) SystemLimits.read(SystemLimits.MSGMAX, -1);
+
+    /** Up to {@code wanted} messages, as many as this host allows. */
+    static int messages(int wanted) {
+        return Math.min(wanted, MSG_MAX);
+    }
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
