@@ -60,15 +60,35 @@ public interface TransportUnderTest {
         long inFlightBoundBytes(int frameSize);
 
         /**
-         * Ends the other side abruptly: kills the peer process, or closes the writing end. Called
-         * from the test thread (it may block briefly) while the inbound is subscribed with demand
-         * and a send may be in progress.
+         * A separate process on the other side of the kernel object, for the peer-death test,
+         * which kills it with {@code SIGKILL}: the child that echoes the frames (a pipe's
+         * {@code cat}), or a process started now that sends frames of its own into the object as
+         * fast as it can (a shell tool writing into a FIFO, a child JVM flooding a queue). Where
+         * a stream ends only once every writer has gone (a FIFO), the loopback first closes its
+         * own sending end. Called from the test thread while the inbound is subscribed with demand.
          */
-        void killPeer() throws Exception;
+        ProcessHandle startPeer() throws Exception;
+
+        /**
+         * What the inbound does once the peer process is dead: {@code true} when it ends (a pipe
+         * or FIFO reaches end of file, or fails on a frame cut short); {@code false} when it goes
+         * on, delivering what the loopback's own sender sends (a queue outlives its senders).
+         */
+        default boolean endsWhenPeerDies() {
+            return true;
+        }
+
+        /**
+         * Whether a named object this loopback created (a FIFO file, a queue) exists right now;
+         * {@code false} for a mechanism without one. The suite checks it is gone after {@link #close()}.
+         */
+        default boolean namedObjectExists() {
+            return false;
+        }
 
         /**
          * Releases every descriptor and named object the loopback opened, also after a failed or
-         * cancelled exchange and after {@link #killPeer()}. Called from the test thread; it may
+         * cancelled exchange and after the peer died. Called from the test thread; it may
          * wait for the release, and the suite polls {@code /proc/self/fd} in case it does not.
          */
         @Override

@@ -71,16 +71,48 @@ class FifoConformanceTest extends TransportConformance {
                 }
 
                 @Override
-                public void killPeer() {
+                public ProcessHandle startPeer() throws Exception {
+                    // zeros: a stream of empty length-prefixed frames, as fast as cat writes
+                    Process cat = new ProcessBuilder("sh", "-c", "exec cat /dev/zero > \"$0\"", path.toString())
+                            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    // once cat holds the FIFO, our own writer leaves: the stream ends when cat dies
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (!holds(cat.pid(), path)) {
+                        if (System.nanoTime() > deadline || !cat.isAlive()) {
+                            cat.destroyForcibly();
+                            throw new AssertionError("cat did not open " + path);
+                        }
+                        Thread.onSpinWait();
+                    }
                     writer.dispose();
+                    return cat.toHandle();
+                }
+
+                /** Whether process {@code pid} has {@code fifo} open (its stdout, once sh has exec'd cat). */
+                private boolean holds(long pid, Path fifo) {
+                    try {
+                        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/1")).equals(fifo);
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                }
+
+                @Override
+                public boolean namedObjectExists() {
+                    return Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 }
 
                 @Override
                 public void close() throws Exception {
                     writer.dispose();
                     reader.dispose();
+                    reader.onDispose().block(Duration.ofSeconds(5));
+                    boolean left = Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                     Files.deleteIfExists(path);
                     Files.delete(dir);
+                    if (left) {
+                        throw new AssertionError("the FIFO " + path + " was still there after dispose");
+                    }
                 }
             };
         }

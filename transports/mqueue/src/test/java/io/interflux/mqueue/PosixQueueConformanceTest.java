@@ -78,8 +78,18 @@ class PosixQueueConformanceTest extends TransportConformance {
         }
 
         @Override
-        public void killPeer() {
-            receiver.dispose();
+        public ProcessHandle startPeer() throws java.io.IOException {
+            return QueueFlood.start("posix", name);
+        }
+
+        @Override
+        public boolean endsWhenPeerDies() {
+            return false; // the queue outlives its senders: the receiver waits for the next
+        }
+
+        @Override
+        public boolean namedObjectExists() {
+            return QueueNames.exists(name);
         }
 
         @Override

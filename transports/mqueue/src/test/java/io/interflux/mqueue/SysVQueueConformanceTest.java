@@ -79,8 +79,19 @@ class SysVQueueConformanceTest extends TransportConformance {
         }
 
         @Override
-        public void killPeer() {
-            sender.dispose();
+        public ProcessHandle startPeer() throws java.io.IOException {
+            return QueueFlood.start("sysv", String.valueOf(sender.id()));
+        }
+
+        @Override
+        public boolean endsWhenPeerDies() {
+            return false; // the queue outlives its senders: the receiver waits for the next
+        }
+
+        @Override
+        public boolean namedObjectExists() {
+            java.nio.ByteBuffer ds = java.nio.ByteBuffer.allocateDirect(QueueCalls.MSQID_DS_SIZE);
+            return QueueCalls.lib().msgctl(sender.id(), QueueCalls.IPC_STAT, io.interflux.internal.Native.address(ds)) == 0;
         }
 
         @Override

@@ -84,8 +84,8 @@ class PipeConformanceTest extends TransportConformance {
         }
 
         @Override
-        public void killPeer() {
-            cat.signal(UnixSignal.SIGKILL).block(CatLoopbacks.START);
+        public ProcessHandle startPeer() {
+            return ProcessHandle.of(cat.pid()).orElseThrow(); // the cat child echoing the frames
         }
 
         @Override
