@@ -15,9 +15,9 @@ import java.time.Duration;
  * a receiving handle that opens it.
  *
  * <p>A POSIX queue has no notion of a dead peer: the kernel keeps it, and what is queued, when
- * every other process is gone, which is what a queue is for. So {@link Loopback#killPeer()}
- * disposes the receiving handle, as an application does when it gives up on its senders, and
- * the inbound completes.
+ * every other process is gone, which is what a queue is for. So the peer the suite kills is a
+ * child JVM flooding the queue ({@link QueueFlood}), and the inbound goes on after its death,
+ * taking what the loopback's own sender puts in.
  */
 @DisplayName("The POSIX queue transport")
 class PosixQueueConformanceTest extends TransportConformance {
