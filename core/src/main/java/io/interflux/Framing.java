@@ -291,6 +291,20 @@ public abstract class Framing {
         }
 
         @Override
+        public boolean put(ByteBuffer buffer, byte[] payload) {
+            if (buffer.remaining() < 4 + payload.length) {
+                return false;
+            }
+            buffer.putInt(payload.length).put(payload); // big-endian, as prefix() spells it
+            return true;
+        }
+
+        @Override
+        public int overhead(byte[] payload) {
+            return 4;
+        }
+
+        @Override
         public byte[] suffix() {
             return NONE;
         }
@@ -356,6 +370,20 @@ public abstract class Framing {
         @Override
         public byte[] suffix() {
             return delimiter;
+        }
+
+        @Override
+        public boolean put(ByteBuffer buffer, byte[] payload) {
+            if (buffer.remaining() < payload.length + delimiter.length) {
+                return false;
+            }
+            buffer.put(payload).put(delimiter);
+            return true;
+        }
+
+        @Override
+        public int overhead(byte[] payload) {
+            return delimiter.length;
         }
 
         @Override

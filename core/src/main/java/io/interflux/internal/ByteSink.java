@@ -61,15 +61,15 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
             return false; // the frame before it is not out of the way yet
         }
         encoder.check(frame, description);
-        byte[] prefix = encoder.prefix(frame);
-        byte[] suffix = encoder.suffix();
-        int total = prefix.length + frame.length + suffix.length;
-        if (atomic > 0 && total > atomic) {
-            throw new FrameTooLargeException("frame written atomically (at most PIPE_BUF bytes with its framing,"
-                    + " so that several writers never interleave; singleWriter(true) lifts it)", description, atomic, total);
+        if (atomic > 0) {
+            int total = frame.length + encoder.overhead(frame);
+            if (total > atomic) {
+                throw new FrameTooLargeException("frame written atomically (at most PIPE_BUF bytes with its framing,"
+                        + " so that several writers never interleave; singleWriter(true) lifts it)", description, atomic, total);
+            }
         }
-        if (buffer.remaining() >= total) {
-            buffer.put(prefix).put(frame).put(suffix);
+        // the per-frame path: the whole frame into the buffer, no allocation
+        if (encoder.put(buffer, frame)) {
             return true;
         }
         if (atomic > 0) {
@@ -77,12 +77,12 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
             if (!writeBuffer(budget)) {
                 return false;
             }
-            buffer.put(prefix).put(frame).put(suffix);
+            encoder.put(buffer, frame);
             return true;
         }
-        pendingPrefix = prefix;
+        pendingPrefix = encoder.prefix(frame);
         pendingPayload = frame;
-        pendingSuffix = suffix;
+        pendingSuffix = encoder.suffix();
         pendingOffset = 0;
         pump(budget); // the frame is ours now, however far it got
         return true;
