@@ -6,7 +6,6 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -61,26 +60,18 @@ public final class MessageReceive<M> extends Flux<M> {
         s.drain();
     }
 
-    static final class ReceiveSubscription<M> implements Subscription, Lifecycle.Member, Runnable {
+    static final class ReceiveSubscription<M> extends DrainLoop implements Subscription {
         private final MessageReceive<M> parent;
         private final CoreSubscriber<? super M> actual;
         private final MessageSource<M> source;
         private final Readiness readiness;
         private final WorkBudget budget = new WorkBudget();
-        private boolean terminated;
-
-        volatile boolean cancelled;
-        volatile boolean ownerClosed;
         /** 0 until the lifecycle answered, 1 joined, -1 refused (already disposed). */
         volatile int joined;
         volatile long requested;
         @SuppressWarnings("rawtypes")
         static final AtomicLongFieldUpdater<ReceiveSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReceiveSubscription.class, "requested");
-        volatile int wip;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<ReceiveSubscription> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(ReceiveSubscription.class, "wip");
 
         ReceiveSubscription(MessageReceive<M> parent, CoreSubscriber<? super M> actual) {
             this.parent = parent;
@@ -99,46 +90,7 @@ public final class MessageReceive<M> extends Flux<M> {
         }
 
         @Override
-        public void cancel() {
-            cancelled = true;
-            drain();
-        }
-
-        @Override
-        public void ownerClosed() {
-            ownerClosed = true;
-            drain();
-        }
-
-        /** A wake-up from the readiness: the source may have a message. */
-        @Override
-        public void run() {
-            drain();
-        }
-
-        /*
-         * Serialised by wip: whoever wins (a requester, the loop or timer after a wake-up, a
-         * canceller, the owner's dispose) takes messages and emits; the others leave a missed
-         * count behind and the winner goes round again. Every kernel call is non-blocking, so
-         * draining on a requester's thread is safe and saves a hop.
-         */
-        void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
-            }
-            int missed = 1;
-            for (;;) {
-                if (!terminated) {
-                    drainOnce();
-                }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
-                }
-            }
-        }
-
-        private void drainOnce() {
+        void drainOnce() {
             int j = joined;
             if (j == 0) {
                 return; // subscribe() drains again once joined

@@ -12,7 +12,6 @@ import reactor.util.context.Context;
 
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -71,7 +70,7 @@ public final class MessageSend<M> extends Mono<Void> {
         messages.subscribe(s);
     }
 
-    static final class SendSubscriber<M> implements CoreSubscriber<M>, Subscription, Lifecycle.Member, Runnable {
+    static final class SendSubscriber<M> extends DrainLoop implements CoreSubscriber<M>, Subscription {
         private final MessageSend<M> parent;
         private final CoreSubscriber<? super Void> actual;
         private final MessageSink<M> sink;
@@ -82,17 +81,11 @@ public final class MessageSend<M> extends Mono<Void> {
         private volatile Subscription upstream;
         private M pending;
         private int consumed;
-        private boolean terminated;
         /** The send ends before its publisher did (cancel, failure, dispose). */
         private boolean early;
 
         volatile boolean done;
         Throwable error;
-        volatile boolean cancelled;
-        volatile boolean ownerClosed;
-        volatile int wip;
-        static final AtomicIntegerFieldUpdater<SendSubscriber> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(SendSubscriber.class, "wip");
 
         SendSubscriber(MessageSend<M> parent, CoreSubscriber<? super Void> actual) {
             this.parent = parent;
@@ -159,41 +152,7 @@ public final class MessageSend<M> extends Mono<Void> {
         }
 
         @Override
-        public void cancel() {
-            cancelled = true;
-            drain();
-        }
-
-        @Override
-        public void ownerClosed() {
-            ownerClosed = true;
-            drain();
-        }
-
-        /** A wake-up from the readiness: the queue may have room. */
-        @Override
-        public void run() {
-            drain();
-        }
-
-        /* Serialised by wip, as in MessageReceive: one thread at a time calls the sink. */
-        private void drain() {
-            if (WIP.getAndIncrement(this) != 0) {
-                return;
-            }
-            int missed = 1;
-            for (;;) {
-                if (!terminated) {
-                    drainOnce();
-                }
-                missed = WIP.addAndGet(this, -missed);
-                if (missed == 0) {
-                    return;
-                }
-            }
-        }
-
-        private void drainOnce() {
+        void drainOnce() {
             if (upstream == null) {
                 return; // onSubscribe drains again
             }
