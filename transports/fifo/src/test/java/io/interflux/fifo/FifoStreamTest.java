@@ -292,7 +292,7 @@ class FifoStreamTest {
         FifoWriter<String> writer = keep(spec.openWriter().block(LIMIT));
         io.interflux.Emitter<String> out = writer.emitter();
         int ok = 0;
-        while (out.tryEmitNext(String.format("line %06d", ok)) == reactor.core.publisher.Sinks.EmitResult.OK) {
+        while (ok < 999_999 && out.tryEmitNext(String.format("line %06d", ok)) == reactor.core.publisher.Sinks.EmitResult.OK) {
             ok++;
         }
         // the kernel fills page by page (16 pages of 4 KiB), and a small write does not straddle two
