@@ -296,7 +296,7 @@ class FifoStreamTest {
             ok++;
         }
         // the kernel fills page by page (16 pages of 4 KiB), and a small write does not straddle two
-        assertThat(ok).as("12-byte lines in a full 64 KiB FIFO").isBetween(16 * (4096 / 12), 64 * 1024 / 12);
+        assertThat(ok).as("12-byte lines in a full FIFO (64 KiB or more)").isGreaterThanOrEqualTo(16 * (4096 / 12)).isLessThan(999_999);
         assertThat(out.tryEmitNext("line 999999")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW);
         writer.dispose();
         assertThat(out.tryEmitNext("line 999999")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
