@@ -107,7 +107,7 @@ class BackpressureIT {
         long start = System.nanoTime();
         reader.request(Long.MAX_VALUE);
         assertThat(reader.halfway.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("512 MiB delivered").isTrue();
-        heapPeak = Math.max(heapPeak, usedHeapAfterGc() - baseline); // measured mid-stream
+        heapPeak = Math.max(heapPeak, retainedMidStream() - baseline); // measured mid-stream
         reader.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
         heapPeak = Math.max(heapPeak, usedHeapAfterGc() - baseline);
@@ -122,6 +122,19 @@ class BackpressureIT {
                         + " heap after GC at most %.1f MiB above baseline, 1 GiB in total, unbounded phase %.0f MiB/s%n",
                 SLOW_REQUESTS, mostAhead, pipeCapacity, heapPeak / 1048576.0,
                 (GIB - SLOW_REQUESTS * (double) CHUNK) / 1048576.0 / seconds);
+    }
+
+    /**
+     * The heap the stream holds on to while it runs flat out: the least of three readings after
+     * GC. Each reading also counts the chunks allocated between the collection's end and the
+     * reading (the stream goes on at GB/s meanwhile); what the library retained shows in all three.
+     */
+    static long retainedMidStream() {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            least = Math.min(least, usedHeapAfterGc());
+        }
+        return least;
     }
 
     static long usedHeapAfterGc() {
