@@ -195,4 +195,25 @@ class FdWriterTest {
             assertThat(otherTask.await(5, TimeUnit.SECONDS)).as("another task ran on the busy loop thread").isTrue();
         }
     }
+
+    @Test
+    @DisplayName("a synchronous source is pulled from inside the drain: its frames arrive, and its error fails the send after them")
+    void fusedSource() {
+        FdWriter[] w = new FdWriter[1];
+        FdReader reader = readerAnd(w, 0)[0];
+        Flux<byte[]> frames = Flux.range(0, 5000).map(i -> {
+            if (i == 4000) {
+                throw new IllegalStateException("the source broke at 4000");
+            }
+            return payload(64, i);
+        });
+        AtomicLong received = new AtomicLong();
+        Mono<Long> reading = reader.receive(Framing.lengthPrefixed(64)).doOnNext(f -> received.incrementAndGet())
+                .count().cache();
+        reading.subscribe();
+        StepVerifier.create(w[0].send(frames, Framing.lengthPrefixed(64)).doFinally(s -> w[0].close()))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessage("the source broke at 4000"))
+                .verify(WAIT);
+        StepVerifier.create(reading).expectNext(4000L).expectComplete()                .verify(WAIT);
+    }
 }

@@ -5,6 +5,7 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.concurrent.Queues;
@@ -76,7 +77,9 @@ public final class MessageSend<M> extends Mono<Void> {
         private final MessageSink<M> sink;
         private final Readiness readiness;
         private final WorkBudget budget = new WorkBudget();
-        private final Queue<M> queue;
+        private Queue<M> queue;
+        /** The upstream is a synchronous source fused into this drain: its queue is polled directly. */
+        private boolean fused;
         private final int limit;
         private volatile Subscription upstream;
         private M pending;
@@ -103,8 +106,22 @@ public final class MessageSend<M> extends Mono<Void> {
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
+                // a synchronous source (Flux.range(..).map(..), fromIterable) is pulled from in
+                // the drain, one poll per message, with no onNext, queue hand-over or demand
+                // accounting on the way: the per-message path of a busy sender
+                if (s instanceof Fuseable.QueueSubscription
+                        && ((Fuseable.QueueSubscription<M>) s).requestFusion(Fuseable.SYNC) == Fuseable.SYNC) {
+                    queue = (Fuseable.QueueSubscription<M>) s;
+                    fused = true;
+                    done = true; // the source is complete once its queue is empty
+                    upstream = s;
+                    actual.onSubscribe(this);
+                    drain();
+                    return;
+                }
                 upstream = s;
                 actual.onSubscribe(this);
                 s.request(parent.prefetch);
@@ -173,7 +190,15 @@ public final class MessageSend<M> extends Mono<Void> {
                 boolean d = done;
                 M m = pending;
                 if (m == null) {
-                    m = queue.poll();
+                    try {
+                        m = queue.poll();
+                    } catch (RuntimeException ex) {
+                        // a fused source failed (a map function threw): as for onError, what was
+                        // taken before it is written out, then the send fails
+                        error = ex;
+                        queue = Queues.<M>empty().get();
+                        continue;
+                    }
                     if (m == null) {
                         boolean flushed;
                         try {
@@ -197,7 +222,7 @@ public final class MessageSend<M> extends Mono<Void> {
                         }
                         return;
                     }
-                    if (++consumed == limit) {
+                    if (!fused && ++consumed == limit) {
                         consumed = 0;
                         upstream.request(limit);
                     }

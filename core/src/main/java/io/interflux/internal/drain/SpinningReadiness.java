@@ -68,6 +68,11 @@ public final class SpinningReadiness implements Readiness {
     }
 
     @Override
+    public void watch(Runnable drain) {
+        delegate.watch(drain);
+    }
+
+    @Override
     public void progressed() {
         if (spinning) {
             spinning = false;
