@@ -3,7 +3,6 @@ package io.interflux.internal;
 import io.interflux.FrameTooLargeException;
 import io.interflux.IpcException;
 import io.interflux.internal.drain.MessageSink;
-import io.interflux.internal.drain.Readiness;
 import io.interflux.internal.drain.WorkBudget;
 
 import java.nio.ByteBuffer;
@@ -11,23 +10,21 @@ import java.nio.ByteBuffer;
 /**
  * The byte-stream sink of the one drain: encodes frames, gathers them into one direct buffer and
  * writes it to a non-blocking descriptor; a large payload is written from its own array. With an
- * atomic limit (PIPE_BUF) every write carries whole frames only. It is its own readiness: an
- * edge-triggered registration armed for {@code EPOLLOUT} when the kernel says {@code EAGAIN}.
+ * atomic limit (PIPE_BUF) every write carries whole frames only. Its sends wait on the
+ * descriptor's {@link EdgeReadiness}, armed for {@code EPOLLOUT} when the kernel says {@code EAGAIN}.
  * One per {@link FdWriter}, used by its sends one after another.
  */
-final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
+final class ByteSink implements MessageSink<byte[]> {
 
-    private final Poller poller;
     private final int fd;
     private final String description;
     private final int bufferSize;
     private final int atomic;
     private final Runnable onReleased;
-    private final Registration registration;
+    private final EdgeReadiness readiness;
     private FrameEncoder encoder;
     private ByteBuffer buffer;
     private long bufferAddress;
-    private volatile Runnable drain;
 
     /* the frame being moved into the buffer or the kernel: prefix, payload, suffix and how far */
     private byte[] pendingPrefix;
@@ -36,14 +33,13 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
     private int pendingOffset;
 
     ByteSink(Poller poller, int fd, String description, int bufferSize, int atomic, Runnable onReleased) {
-        this.poller = poller;
         this.fd = fd;
         this.description = description;
         this.bufferSize = bufferSize;
         this.atomic = atomic;
         this.onReleased = onReleased;
         // edge-triggered: a send writes until EAGAIN before it waits, and a new send starts writing at once
-        this.registration = poller.registerEdgeTriggered(fd, this);
+        this.readiness = new EdgeReadiness(poller, fd, Poller.EPOLLOUT, false);
     }
 
     /** The framing of the send about to start; its buffer is allocated by the first. */
@@ -196,14 +192,42 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
     private boolean writeDirect(WorkBudget budget) {
         int at = pendingOffset - pendingPrefix.length;
         ByteBuffer rest = ByteBuffer.wrap(pendingPayload, at, pendingPayload.length - at);
-        while (rest.hasRemaining()) {
+        boolean all = writeOut(rest, budget);
+        pendingOffset += rest.position() - at;
+        if (all && pendingSuffix.length == 0) {
+            pendingPrefix = pendingPayload = pendingSuffix = null;
+        }
+        return all;
+    }
+
+    /** Writes the buffer: {@code true} when all of it went out. */
+    private boolean writeBuffer(WorkBudget budget) {
+        if (buffer.position() == 0) {
+            return true;
+        }
+        buffer.flip();
+        try {
+            return writeOut(buffer, budget);
+        } finally {
+            buffer.compact();
+        }
+    }
+
+    /**
+     * Writes {@code src} (read mode) from its position, one budget unit per {@code write(2)}:
+     * {@code true} when all of it is in the kernel, {@code false} when the kernel said
+     * {@code EAGAIN} or the budget is spent. The position follows what was written.
+     */
+    private boolean writeOut(ByteBuffer src, WorkBudget budget) {
+        while (src.hasRemaining()) {
             if (!budget.spend()) {
                 return false;
             }
-            long n = Native.libc().write(fd, rest, rest.remaining());
+            long n = src == buffer // the direct write buffer, by address; an array is pinned for the call
+                    ? Native.libc().write(fd, bufferAddress + src.position(), src.remaining())
+                    : Native.libc().write(fd, src, src.remaining());
             if (n >= 0) {
-                rest.position(rest.position() + (int) n);
-                pendingOffset += (int) n;
+                src.position(src.position() + (int) n);
                 continue;
             }
             int errno = Native.errno();
@@ -214,40 +238,7 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
                 throw writeFailure(errno);
             }
         }
-        if (pendingSuffix.length == 0) {
-            pendingPrefix = pendingPayload = pendingSuffix = null;
-        }
         return true;
-    }
-
-    /** Writes the buffer: {@code true} when all of it went out. */
-    private boolean writeBuffer(WorkBudget budget) {
-        if (buffer.position() == 0) {
-            return true;
-        }
-        buffer.flip();
-        try {
-            while (buffer.hasRemaining()) {
-                if (!budget.spend()) {
-                    return false;
-                }
-                long n = Native.libc().write(fd, bufferAddress + buffer.position(), buffer.remaining());
-                if (n >= 0) {
-                    buffer.position(buffer.position() + (int) n);
-                    continue;
-                }
-                int errno = Native.errno();
-                if (errno == Errno.EAGAIN) {
-                    return false;
-                }
-                if (errno != Errno.EINTR) {
-                    throw writeFailure(errno);
-                }
-            }
-            return true;
-        } finally {
-            buffer.compact();
-        }
     }
 
     private IpcException writeFailure(int errno) {
@@ -256,30 +247,8 @@ final class ByteSink implements MessageSink<byte[]>, Readiness, ReadyHandler {
                 : IpcException.fromErrno("write", description, errno);
     }
 
-    @Override
-    public void watch(Runnable drain) {
-        this.drain = drain;
-    }
-
-    @Override
-    public void await(Runnable wakeup) {
-        registration.arm(Poller.EPOLLOUT);
-    }
-
-    @Override
-    public void resume(Runnable wakeup) {
-        poller.execute(wakeup);
-    }
-
-    @Override
-    public void ready(int events) {
-        Runnable d = drain;
-        if (d != null) {
-            d.run();
-        }
-    }
-
-    void cancelRegistration() {
-        registration.cancel();
+    /** The wait of the sends' drains: the descriptor's edge-triggered registration, shared by them. */
+    EdgeReadiness readiness() {
+        return readiness;
     }
 }

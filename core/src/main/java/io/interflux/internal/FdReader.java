@@ -93,7 +93,7 @@ public final class FdReader {
                     FrameSource<T> s = new FrameSource<>(this, framing, codec);
                     source = s;
                     return s;
-                }, s -> (FrameSource<T>) s);
+                }, s -> ((FrameSource<T>) s).readiness());
         return Flux.defer(() -> {
             if (!subscribed.compareAndSet(false, true)) {
                 return Flux.error(lifecycle.isDisposed() ? new io.interflux.DisposedException(description)

@@ -72,7 +72,7 @@ public final class FdWriter {
                 atomicWriteLimit > 0 ? Math.min(bufferSize, atomicWriteLimit) : bufferSize, atomicWriteLimit,
                 () -> sending.set(false));
         this.lifecycle = new Lifecycle(description, () -> {
-            sink.cancelRegistration();
+            sink.readiness().release();
             Native.libc().close(fd);
         });
     }
@@ -93,7 +93,7 @@ public final class FdWriter {
                 return Mono.error(new IllegalStateException("a send to " + description + " is already in progress"));
             }
             sink.use(Spi.encoder(framing));
-            return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink, DEFAULT_PREFETCH);
+            return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink.readiness(), DEFAULT_PREFETCH);
         });
     }
 

@@ -3,7 +3,6 @@ package io.interflux.internal;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.internal.drain.MessageSource;
-import io.interflux.internal.drain.Readiness;
 import io.interflux.internal.drain.WorkBudget;
 
 import java.nio.ByteBuffer;
@@ -11,12 +10,11 @@ import java.util.Objects;
 
 /**
  * The byte-stream source of the one drain: reads a non-blocking descriptor into a growing heap
- * buffer and cuts frames out of it, decoded in place. It is also its own readiness: an
- * edge-triggered registration of the descriptor, which the drain arms when a read says
- * {@code EAGAIN} (free after the first time) and which reports every change, so a writer that
- * leaves is heard of even without demand. One per subscription of an {@link FdReader}.
+ * buffer and cuts frames out of it, decoded in place. Its drain waits on the descriptor's
+ * {@link EdgeReadiness}, which reports every change, so a writer that leaves is heard of even
+ * without demand. One per subscription of an {@link FdReader}.
  */
-final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler {
+final class FrameSource<T> implements MessageSource<T> {
 
     /** Frames in a row that fit the initial buffer before a grown buffer is given back. */
     static final int SMALL_FRAMES_TO_SHRINK = 16;
@@ -26,14 +24,11 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
     private final Codec<T> codec;
     private final int initialSize;
     private final int largestSize;
-    private final Registration registration;
+    private final EdgeReadiness readiness;
     private ByteBuffer buffer;
     private int smallFrames;
     private boolean eof;
     private boolean ended;
-    private volatile Runnable drain;
-    /** The poller reported a hang-up: the writer may be gone, so the end may come without a read. */
-    private volatile boolean hangup;
 
     FrameSource(FdReader reader, Framing framing, Codec<T> codec) {
         this.reader = reader;
@@ -45,7 +40,7 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
         // without zeroing the new array first (a direct buffer would cost one more pass)
         this.buffer = ByteBuffer.allocate(initialSize);
         this.buffer.flip(); // read mode, empty
-        this.registration = reader.poller.registerEdgeTriggered(reader.fd, this);
+        this.readiness = new EdgeReadiness(reader.poller, reader.fd, Poller.EPOLLIN, true);
     }
 
     @Override
@@ -102,8 +97,9 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
         }
         // demand met: stay registered (free after the first time, edge-triggered) so a writer
         // that leaves now is heard of, and the stream completes without a request
-        registration.arm(Poller.EPOLLIN);
-        return hangup && !buffer.hasRemaining() && nothingLeftToRead();
+        readiness.arm();
+        // a hang-up seen: the writer may be gone, so the end may come without a read
+        return readiness.hungUp() && !buffer.hasRemaining() && nothingLeftToRead();
     }
 
     /**
@@ -117,35 +113,9 @@ final class FrameSource<T> implements MessageSource<T>, Readiness, ReadyHandler 
                 && (reader.endOfStream == null || reader.endOfStream.getAsBoolean());
     }
 
-    @Override
-    public void watch(Runnable drain) {
-        this.drain = drain;
-    }
-
-    @Override
-    public void await(Runnable wakeup) {
-        registration.arm(Poller.EPOLLIN);
-    }
-
-    @Override
-    public void resume(Runnable wakeup) {
-        reader.poller.execute(wakeup);
-    }
-
-    @Override
-    public void cancel() {
-        registration.cancel();
-    }
-
-    @Override
-    public void ready(int events) {
-        if ((events & (Poller.EPOLLHUP | Poller.EPOLLERR)) != 0) {
-            hangup = true;
-        }
-        Runnable d = drain;
-        if (d != null) {
-            d.run();
-        }
+    /** The wait of this source's drain: the descriptor's edge-triggered registration. */
+    EdgeReadiness readiness() {
+        return readiness;
     }
 
     /** The read buffer's current size, for tests of its growth. */
