@@ -97,6 +97,7 @@ public final class MessageReceive<M> extends Flux<M> {
             }
             if (j < 0) {
                 terminated = true;
+                source.released();
                 if (!cancelled) {
                     actual.onError(new DisposedException(parent.description));
                 }
@@ -155,6 +156,7 @@ public final class MessageReceive<M> extends Flux<M> {
         private void release() {
             terminated = true;
             readiness.cancel();
+            source.released();
             parent.lifecycle.leave(this);
         }
     }

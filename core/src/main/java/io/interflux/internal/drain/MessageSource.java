@@ -28,4 +28,12 @@ public interface MessageSource<M> {
     default boolean endedWithoutDemand() {
         return false;
     }
+
+    /**
+     * The subscription that used this source has ended (completion, error, cancel, dispose);
+     * called once, on the drain. A source that holds something for its subscription (a ring's
+     * consumer claim) lets go of it here.
+     */
+    default void released() {
+    }
 }

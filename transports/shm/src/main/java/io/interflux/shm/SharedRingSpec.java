@@ -1,0 +1,215 @@
+package io.interflux.shm;
+
+import io.interflux.Creation;
+import io.interflux.EventLoop;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An immutable description of a shared ring to open: where its segment lives, whether it may be
+ * created and how (capacity, producers, mode), and whether disposing removes it.
+ *
+ * <p>Each method returns a new spec; nothing touches the OS until {@link #open()} is subscribed.
+ *
+ * <pre>{@code
+ * SharedRing ring = SharedRing.named("/prices")
+ *     .capacity(1 << 20)
+ *     .producers(Producers.MANY)
+ *     .openNow(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class SharedRingSpec {
+
+    /** The mode a created segment and its doorbells get unless {@link #mode(int)} says otherwise. */
+    public static final int DEFAULT_MODE = 0600;
+    /** The capacity a ring is created with unless {@link #capacity(int)} says otherwise: 1 MiB. */
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** The longest POSIX name after its slash: {@code NAME_MAX} less the doorbells' ".space". */
+    static final int NAME_MAX = 255 - ".space".length();
+
+    final String name;
+    final Path path;
+    final int capacity;
+    final Producers producers;
+    final Creation creation;
+    final int mode;
+    final boolean removeOnDispose;
+    final EventLoop loop;
+    final Duration attachTimeout;
+    final Duration consumerTimeout;
+
+    SharedRingSpec(String name, Path path) {
+        this(name, path, 0, null, Creation.OPEN_OR_CREATE, DEFAULT_MODE, true, null,
+                Duration.ofSeconds(5), Duration.ofSeconds(10));
+    }
+
+    private SharedRingSpec(String name, Path path, int capacity, Producers producers, Creation creation, int mode,
+                           boolean removeOnDispose, EventLoop loop, Duration attachTimeout, Duration consumerTimeout) {
+        this.name = name;
+        this.path = path;
+        this.capacity = capacity;
+        this.producers = producers;
+        this.creation = creation;
+        this.mode = mode;
+        this.removeOnDispose = removeOnDispose;
+        this.loop = loop;
+        this.attachTimeout = attachTimeout;
+        this.consumerTimeout = consumerTimeout;
+    }
+
+    static String validateName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.length() < 2 || name.charAt(0) != '/' || name.indexOf('/', 1) >= 0
+                || name.equals("/.") || name.equals("/..") || name.indexOf('\0') >= 0
+                || name.getBytes(StandardCharsets.UTF_8).length - 1 > NAME_MAX) {
+            throw new IllegalArgumentException("a shared ring name is '/' followed by 1 to " + NAME_MAX
+                    + " bytes (UTF-8) with no '/' or NUL, and not \".\" or \"..\", but it was \"" + name + "\"");
+        }
+        return name;
+    }
+
+    static Path validatePath(Path path) {
+        Objects.requireNonNull(path, "path");
+        for (Path part : path) {
+            if (part.toString().equals("..")) {
+                throw new IllegalArgumentException("a shared ring's path may not contain \"..\" but it was " + path);
+            }
+        }
+        if (path.getFileName() == null) {
+            throw new IllegalArgumentException("a shared ring's path names a file, but it was " + path);
+        }
+        return path.toAbsolutePath();
+    }
+
+    /** The POSIX name ({@code "/prices"}), or {@code null} for a ring in a file of one's choosing. */
+    public String name() {
+        return name;
+    }
+
+    /** The segment's file: {@code /dev/shm/prices} for {@code "/prices"}. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * How many bytes of records a ring this spec creates holds, a power of two from
+     * {@value RingLayout#MIN_CAPACITY} to 2^30; {@value #DEFAULT_CAPACITY} by default. A record
+     * takes its payload plus 8 bytes, rounded up to 8; the largest payload is an eighth of the
+     * capacity. When the ring exists already its capacity must match, unless none was asked for.
+     */
+    public SharedRingSpec capacity(int bytes) {
+        if (bytes < RingLayout.MIN_CAPACITY || bytes > RingLayout.MAX_CAPACITY || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two from " + RingLayout.MIN_CAPACITY
+                    + " to " + RingLayout.MAX_CAPACITY + " bytes but it was " + bytes);
+        }
+        return new SharedRingSpec(name, path, bytes, producers, creation, mode, removeOnDispose, loop,
+                attachTimeout, consumerTimeout);
+    }
+
+    /**
+     * How many processes may write into a ring this spec creates: {@link Producers#MANY} by
+     * default. When the ring exists already its mode must match, unless none was asked for.
+     */
+    public SharedRingSpec producers(Producers producers) {
+        return new SharedRingSpec(name, path, capacity, Objects.requireNonNull(producers, "producers"), creation, mode,
+                removeOnDispose, loop, attachTimeout, consumerTimeout);
+    }
+
+    /** Whether opening may create the ring; {@link Creation#OPEN_OR_CREATE} by default. */
+    public SharedRingSpec creation(Creation creation) {
+        return new SharedRingSpec(name, path, capacity, producers, Objects.requireNonNull(creation, "creation"), mode,
+                removeOnDispose, loop, attachTimeout, consumerTimeout);
+    }
+
+    /**
+     * The permission bits of a segment (and doorbells) this spec creates, {@value #DEFAULT_MODE}
+     * (octal 0600) by default, applied exactly: the umask does not narrow them.
+     */
+    public SharedRingSpec mode(int mode) {
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
+                    + Integer.toOctalString(mode));
+        }
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
+                attachTimeout, consumerTimeout);
+    }
+
+    /**
+     * Whether disposing removes the segment and its doorbells, when this opening created them;
+     * {@code true} by default. Processes still attached keep working on what they mapped; new
+     * openings find nothing. A ring opened but not created is never removed.
+     */
+    public SharedRingSpec removeOnDispose(boolean remove) {
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, remove, loop,
+                attachTimeout, consumerTimeout);
+    }
+
+    /** The event loop the doorbells sleep on; {@link EventLoop#shared()} by default. */
+    public SharedRingSpec eventLoop(EventLoop loop) {
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose,
+                Objects.requireNonNull(loop, "loop"), attachTimeout, consumerTimeout);
+    }
+
+    /**
+     * How long {@link #open()} waits for a ring another process is creating right now (its
+     * segment exists but is not yet marked ready); 5 s by default. The wait is a retry every
+     * 10 ms on a timer, holding no thread; after it, the open fails naming the segment.
+     */
+    public SharedRingSpec attachTimeout(Duration timeout) {
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
+                positive(timeout, "attachTimeout"), consumerTimeout);
+    }
+
+    /**
+     * How long a send waits on a full ring that nobody receives from before it fails with
+     * {@link NoConsumerException}; 10 s by default. While a consumer is attached a send waits for
+     * space as long as it takes (that is backpressure); this bounds the wait once it is gone.
+     */
+    public SharedRingSpec consumerTimeout(Duration timeout) {
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
+                attachTimeout, positive(timeout, "consumerTimeout"));
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive but it was " + d);
+        }
+        return d;
+    }
+
+    /**
+     * Opens (and, as the spec allows, creates) the ring when subscribed: maps the segment and
+     * opens its doorbells. A segment that another process is still initialising is waited for,
+     * up to {@link #attachTimeout(Duration)}. Fails with an {@link io.interflux.IpcException}
+     * naming the segment and the errno, or with {@link IllegalStateException} when the segment
+     * exists with another layout, capacity or producer mode (naming both).
+     */
+    public Mono<SharedRing> open() {
+        long attempts = Math.max(1, attachTimeout.toMillis() / SharedRing.ATTACH_RETRY.toMillis());
+        return Mono.fromCallable(() -> SharedRing.open(this))
+                .retryWhen(Retry.fixedDelay(attempts, SharedRing.ATTACH_RETRY)
+                        .filter(e -> e instanceof Segment.NotReadyException)
+                        .onRetryExhaustedThrow((retry, signal) -> ((Segment.NotReadyException) signal.failure())
+                                .timedOut(attachTimeout)));
+    }
+
+    /**
+     * {@link #open()}, blocking the calling thread for at most {@code timeout}: for {@code main}
+     * methods and tests only. Never call it on an event-loop or other non-blocking thread.
+     */
+    public SharedRing openNow(Duration timeout) {
+        return open().block(timeout);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedRingSpec[" + (name != null ? name : path) + ", " + creation + ", mode 0"
+                + Integer.toOctalString(mode) + "]";
+    }
+}
