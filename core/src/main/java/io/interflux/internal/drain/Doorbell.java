@@ -82,8 +82,10 @@ public final class Doorbell implements ReadyHandler {
     @Override
     public void ready(int events) {
         if (drainOnWake) {
-            // read until EAGAIN: the next ring is an edge again
-            while (Native.libc().read(registration.fd(), scratchAddress, scratch.capacity()) > 0) {
+            // read it empty, so the next ring is an edge again; a read short of the buffer has
+            // emptied it (a FIFO hands out what it holds), which saves the call that says EAGAIN
+            int size = scratch.capacity();
+            while (Native.libc().read(registration.fd(), scratchAddress, size) == size) {
                 // nothing to keep: a ring carries no data
             }
         }

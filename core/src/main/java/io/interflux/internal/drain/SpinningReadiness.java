@@ -14,13 +14,18 @@ package io.interflux.internal.drain;
  * <p>The budget adapts, as adaptive mutexes do: a spin that ended with a message restores it to
  * the maximum, a spin that ran out shrinks it by a quarter, down to nothing. When the peer cannot make
  * progress while we spin (it shares our event-loop thread) the budget soon falls to zero and
- * the stream simply waits; every {@value #PROBE_EVERY}th wait probes again with a small budget.
+ * the stream simply waits; every {@value #PROBE_EVERY}th wait probes again with the whole
+ * budget, so a stream whose peer has become fast again (a JVM past its warm-up, a ping-pong whose
+ * partner was preempted for a while) finds that spinning pays. A smaller probe would fail
+ * against a partner that itself sleeps between messages, and both would stay asleep for good.
+ * The probe costs a sixty-fourth of a spin per wait; a stream that is idle does not wait at all.
  * No {@link Thread#onSpinWait()}: BlockHound counts it as blocking, and the retried system call
  * paces the loop anyway.
  */
 public final class SpinningReadiness implements Readiness {
 
     static final int PROBE_EVERY = 64;
+    /** Below twice this a budget that ran out drops to nothing. */
     static final long PROBE_NANOS = 1_000;
 
     private final Readiness delegate;
@@ -43,7 +48,7 @@ public final class SpinningReadiness implements Readiness {
             long b = budget;
             if (b == 0 && maxSpinNanos > 0 && ++waitsWithoutSpin >= PROBE_EVERY) {
                 waitsWithoutSpin = 0;
-                budget = b = Math.min(PROBE_NANOS, maxSpinNanos);
+                budget = b = maxSpinNanos;
             }
             if (b == 0) {
                 delegate.await(wakeup);

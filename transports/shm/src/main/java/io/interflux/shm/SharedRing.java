@@ -51,7 +51,7 @@ import java.util.function.ToIntFunction;
  * shared-memory object in {@code /dev/shm}, or a file), laid out as {@link RingLayout} describes.
  *
  * <p>Records move at memory speed: no system call per message while both sides are busy. A side
- * that finds nothing to do spins for up to {@value #SPIN_NANOS} ns (adaptive) and then sleeps on
+ * that finds nothing to do spins for up to {@link SharedRingSpec#spin(Duration) 50 µs} (adaptive) and then sleeps on
  * the event loop, on a doorbell FIFO next to the segment, after saying so in the header; the
  * other side rings only then. An idle subscribed consumer therefore costs no CPU.
  *
@@ -81,8 +81,6 @@ public final class SharedRing implements IpcResource {
 
     private static final Logger LOG = Loggers.getLogger(SharedRing.class);
 
-    /** The most a drain keeps retrying an empty or full ring before it sleeps on its doorbell (adaptive). */
-    static final long SPIN_NANOS = 50_000;
     /** Records a send requests ahead of what the ring has taken. */
     static final int SEND_PREFETCH = 256;
     /** Records that count as one kernel call of the drain's work budget: a record costs far less than a call. */
@@ -251,7 +249,7 @@ public final class SharedRing implements IpcResource {
                 lifecycle.exit();
             }
             return new MessageReceive<RingMessage>(description, lifecycle, Receiver::new,
-                    source -> new SpinningReadiness(bell.waiter(new ConsumerSleeper()), SPIN_NANOS));
+                    source -> new SpinningReadiness(bell.waiter(new ConsumerSleeper()), spec.spinNanos));
         });
     }
 
@@ -485,7 +483,7 @@ public final class SharedRing implements IpcResource {
                         + " (or emission) at a time, and another is running"));
             }
             return new MessageSend<RingMessage>(description, lifecycle, messages, () -> new Sender(false, guarded),
-                    sink -> new SpinningReadiness(space.waiter(new SpaceSleeper((Sender) sink)), SPIN_NANOS),
+                    sink -> new SpinningReadiness(space.waiter(new SpaceSleeper((Sender) sink)), spec.spinNanos),
                     SEND_PREFETCH);
         });
     }

@@ -29,6 +29,8 @@ public final class SharedRingSpec {
     public static final int DEFAULT_MODE = 0600;
     /** The capacity a ring is created with unless {@link #capacity(int)} says otherwise: 1 MiB. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** How long a waiting side spins before it sleeps, unless {@link #spin(Duration)} says otherwise: 50 µs. */
+    public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
     /** The longest POSIX name after its slash: {@code NAME_MAX} less the doorbells' ".space". */
     static final int NAME_MAX = 255 - ".space".length();
 
@@ -42,14 +44,16 @@ public final class SharedRingSpec {
     final EventLoop loop;
     final Duration attachTimeout;
     final Duration consumerTimeout;
+    final long spinNanos;
 
     SharedRingSpec(String name, Path path) {
         this(name, path, 0, null, Creation.OPEN_OR_CREATE, DEFAULT_MODE, true, null,
-                Duration.ofSeconds(5), Duration.ofSeconds(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(10), DEFAULT_SPIN.toNanos());
     }
 
     private SharedRingSpec(String name, Path path, int capacity, Producers producers, Creation creation, int mode,
-                           boolean removeOnDispose, EventLoop loop, Duration attachTimeout, Duration consumerTimeout) {
+                           boolean removeOnDispose, EventLoop loop, Duration attachTimeout, Duration consumerTimeout,
+                           long spinNanos) {
         this.name = name;
         this.path = path;
         this.capacity = capacity;
@@ -60,6 +64,7 @@ public final class SharedRingSpec {
         this.loop = loop;
         this.attachTimeout = attachTimeout;
         this.consumerTimeout = consumerTimeout;
+        this.spinNanos = spinNanos;
     }
 
     static String validateName(String name) {
@@ -108,7 +113,7 @@ public final class SharedRingSpec {
                     + " to " + RingLayout.MAX_CAPACITY + " bytes but it was " + bytes);
         }
         return new SharedRingSpec(name, path, bytes, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, consumerTimeout);
+                attachTimeout, consumerTimeout, spinNanos);
     }
 
     /**
@@ -117,13 +122,13 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec producers(Producers producers) {
         return new SharedRingSpec(name, path, capacity, Objects.requireNonNull(producers, "producers"), creation, mode,
-                removeOnDispose, loop, attachTimeout, consumerTimeout);
+                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos);
     }
 
     /** Whether opening may create the ring; {@link Creation#OPEN_OR_CREATE} by default. */
     public SharedRingSpec creation(Creation creation) {
         return new SharedRingSpec(name, path, capacity, producers, Objects.requireNonNull(creation, "creation"), mode,
-                removeOnDispose, loop, attachTimeout, consumerTimeout);
+                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos);
     }
 
     /**
@@ -136,7 +141,7 @@ public final class SharedRingSpec {
                     + Integer.toOctalString(mode));
         }
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, consumerTimeout);
+                attachTimeout, consumerTimeout, spinNanos);
     }
 
     /**
@@ -146,13 +151,13 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec removeOnDispose(boolean remove) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, remove, loop,
-                attachTimeout, consumerTimeout);
+                attachTimeout, consumerTimeout, spinNanos);
     }
 
     /** The event loop the doorbells sleep on; {@link EventLoop#shared()} by default. */
     public SharedRingSpec eventLoop(EventLoop loop) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose,
-                Objects.requireNonNull(loop, "loop"), attachTimeout, consumerTimeout);
+                Objects.requireNonNull(loop, "loop"), attachTimeout, consumerTimeout, spinNanos);
     }
 
     /**
@@ -162,7 +167,7 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec attachTimeout(Duration timeout) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                positive(timeout, "attachTimeout"), consumerTimeout);
+                positive(timeout, "attachTimeout"), consumerTimeout, spinNanos);
     }
 
     /**
@@ -172,7 +177,23 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec consumerTimeout(Duration timeout) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, positive(timeout, "consumerTimeout"));
+                attachTimeout, positive(timeout, "consumerTimeout"), spinNanos);
+    }
+
+    /**
+     * The most a receive that finds the ring empty, or a send that finds it full, keeps looking
+     * before it sleeps on its doorbell: {@link #DEFAULT_SPIN} by default, zero to sleep at once.
+     * A spin that finds work within it costs no system call and no wake-up; the budget adapts
+     * (it shrinks where spinning does not pay, as on a host where the other side cannot run
+     * meanwhile), so an idle ring costs no CPU whatever is set here.
+     */
+    public SharedRingSpec spin(Duration spin) {
+        Objects.requireNonNull(spin, "spin");
+        if (spin.isNegative()) {
+            throw new IllegalArgumentException("spin must not be negative but it was " + spin);
+        }
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
+                attachTimeout, consumerTimeout, spin.toNanos());
     }
 
     private static Duration positive(Duration d, String what) {
