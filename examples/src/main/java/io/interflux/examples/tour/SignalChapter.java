@@ -97,13 +97,13 @@ public final class SignalChapter implements Chapter {
         }
     }
 
-    /** {@code java -cp <this classpath> <main> <args>}, with the java running this JVM. */
+    /** {@code java -cp <this classpath> <main> <args>}, with the java running this JVM and the flags Interflux needs. */
     static List<String> javaCommand(Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command()
                 .filter(c -> Files.isExecutable(Path.of(c)))
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

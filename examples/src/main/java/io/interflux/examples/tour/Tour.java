@@ -24,6 +24,7 @@ public final class Tour {
         chapters.add(new FifoChapter());
         chapters.add(new MqueueChapter());
         chapters.add(new SignalChapter());
+        chapters.add(new ShmChapter());
         return chapters;
     }
 
