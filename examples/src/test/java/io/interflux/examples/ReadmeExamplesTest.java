@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  *       {@code java.class.path} (every Interflux module {@code examples} depends on, reactor-core,
  *       jnr). A compiler error fails the block, quoting the README line and javac's message.</li>
  *   <li>Each class then runs as
- *       {@code java --enable-native-access=ALL-UNNAMED -cp <class path>:<its classes> Name} in a
+ *       {@code java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp <class path>:<its classes> Name} in a
  *       fresh working directory with empty stdin, and must exit with 0 within 60 seconds, or its
  *       process tree is killed. Its stdout and stderr are shown on failure.</li>
  *   <li>A block in any other language whose first line is {@code # file: NAME} or
@@ -184,7 +184,7 @@ class ReadmeExamplesTest {
         // beside the working directory, not in it, so an example that lists its directory sees only its files
         Path output = dir.resolve("output.txt");
         Process process = new ProcessBuilder(JAVA, "--enable-native-access=ALL-UNNAMED",
-                "-cp", CLASS_PATH + File.pathSeparator + classes, example.className())
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", CLASS_PATH + File.pathSeparator + classes, example.className())
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
