@@ -146,4 +146,22 @@ public final class Native {
     public static int pidfdSendSignal(int pidfd, int signal) {
         return (int) libc().syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
     }
+
+    /**
+     * {@code statx(2)} of the open descriptor {@code fd} itself ({@code AT_EMPTY_PATH}), for the
+     * fields in {@code mask}; fails with an {@link io.interflux.IpcException} naming {@code object}.
+     */
+    public static java.nio.ByteBuffer statx(int fd, String object, int mask) {
+        java.nio.ByteBuffer stx = java.nio.ByteBuffer.allocateDirect(FileLibC.STATX_SIZE).order(java.nio.ByteOrder.nativeOrder());
+        if (FileLibC.get().statx(fd, "", FileLibC.AT_EMPTY_PATH | FileLibC.AT_SYMLINK_NOFOLLOW, mask, address(stx)) < 0) {
+            throw io.interflux.IpcException.fromErrno("statx", object, errno());
+        }
+        return stx;
+    }
+
+    /** The file type bits ({@link FileLibC#S_IFMT}) of a {@link #statx(int, String, int)} answer. */
+    public static int fileType(java.nio.ByteBuffer stx) {
+        return stx.getShort(FileLibC.STATX_MODE_OFFSET) & FileLibC.S_IFMT;
+    }
+
 }

@@ -3,7 +3,7 @@ package io.interflux.fifo;
 import io.interflux.internal.Errno;
 import io.interflux.Creation;
 import io.interflux.IpcException;
-import io.interflux.fifo.internal.FifoLibC;
+import io.interflux.internal.FileLibC;
 import io.interflux.internal.Native;
 
 import java.nio.ByteBuffer;
@@ -56,7 +56,7 @@ final class FifoFile {
      */
     static FifoFile pin(Path path, int mode, Creation creation) {
         boolean create = creation != Creation.OPEN_EXISTING;
-        FifoLibC fifo = FifoLibC.get();
+        FileLibC fifo = FileLibC.get();
         String p = path.toString();
         boolean created = false;
         if (create) {
@@ -69,7 +69,7 @@ final class FifoFile {
                 }
             }
         }
-        int fd = Native.libc().open(p, FifoLibC.O_PATH | Native.O_NOFOLLOW | Native.O_CLOEXEC, 0);
+        int fd = Native.libc().open(p, FileLibC.O_PATH | Native.O_NOFOLLOW | Native.O_CLOEXEC, 0);
         if (fd < 0) {
             int errno = Native.errno();
             throw new IpcException("open", p, errno,
@@ -77,8 +77,8 @@ final class FifoFile {
         }
         try {
             ByteBuffer stx = statx(fd, p);
-            int type = stx.getShort(FifoLibC.STATX_MODE_OFFSET) & FifoLibC.S_IFMT;
-            if (type != FifoLibC.S_IFIFO) {
+            int type = stx.getShort(FileLibC.STATX_MODE_OFFSET) & FileLibC.S_IFMT;
+            if (type != FileLibC.S_IFIFO) {
                 throw new IpcException("open", p, Errno.EEXIST, "the path exists and is " + describe(type)
                         + ", not a FIFO; refusing to use it");
             }
@@ -88,7 +88,7 @@ final class FifoFile {
                     throw IpcException.fromErrno("chmod", p + ", 0" + Integer.toOctalString(mode), Native.errno());
                 }
             }
-            long ino = stx.getLong(FifoLibC.STATX_INO_OFFSET);
+            long ino = stx.getLong(FileLibC.STATX_INO_OFFSET);
             long dev = devOf(stx);
             return new FifoFile(path, fd, created, ino, dev);
         } catch (RuntimeException e) {
@@ -102,7 +102,7 @@ final class FifoFile {
 
     /** The FIFO's current permission bits, read through the pinned descriptor. */
     int mode() {
-        return statx(pathFd, object).getShort(FifoLibC.STATX_MODE_OFFSET) & 07777;
+        return statx(pathFd, object).getShort(FileLibC.STATX_MODE_OFFSET) & 07777;
     }
 
     /** Whether this open created the FIFO. */
@@ -134,12 +134,12 @@ final class FifoFile {
      */
     static void unlinkIfSame(Path path, long ino, long dev) {
         String p = path.toString();
-        ByteBuffer stx = ByteBuffer.allocateDirect(FifoLibC.STATX_SIZE).order(ByteOrder.nativeOrder());
-        int r = FifoLibC.get().statx(FifoLibC.AT_FDCWD, p, FifoLibC.AT_SYMLINK_NOFOLLOW,
-                FifoLibC.STATX_TYPE | FifoLibC.STATX_INO, Native.address(stx));
-        if (r == 0 && (stx.getShort(FifoLibC.STATX_MODE_OFFSET) & FifoLibC.S_IFMT) == FifoLibC.S_IFIFO
-                && stx.getLong(FifoLibC.STATX_INO_OFFSET) == ino && devOf(stx) == dev) {
-            FifoLibC.get().unlink(p);
+        ByteBuffer stx = ByteBuffer.allocateDirect(FileLibC.STATX_SIZE).order(ByteOrder.nativeOrder());
+        int r = FileLibC.get().statx(FileLibC.AT_FDCWD, p, FileLibC.AT_SYMLINK_NOFOLLOW,
+                FileLibC.STATX_TYPE | FileLibC.STATX_INO, Native.address(stx));
+        if (r == 0 && (stx.getShort(FileLibC.STATX_MODE_OFFSET) & FileLibC.S_IFMT) == FileLibC.S_IFIFO
+                && stx.getLong(FileLibC.STATX_INO_OFFSET) == ino && devOf(stx) == dev) {
+            FileLibC.get().unlink(p);
         }
     }
 
@@ -155,17 +155,12 @@ final class FifoFile {
     }
 
     private static ByteBuffer statx(int fd, String object) {
-        ByteBuffer stx = ByteBuffer.allocateDirect(FifoLibC.STATX_SIZE).order(ByteOrder.nativeOrder());
-        if (FifoLibC.get().statx(fd, "", FifoLibC.AT_EMPTY_PATH | FifoLibC.AT_SYMLINK_NOFOLLOW,
-                FifoLibC.STATX_TYPE | FifoLibC.STATX_MODE | FifoLibC.STATX_INO, Native.address(stx)) < 0) {
-            throw IpcException.fromErrno("statx", object, Native.errno());
-        }
-        return stx;
+        return Native.statx(fd, object, FileLibC.STATX_TYPE | FileLibC.STATX_MODE | FileLibC.STATX_INO);
     }
 
     private static long devOf(ByteBuffer stx) {
-        return ((long) stx.getInt(FifoLibC.STATX_DEV_MAJOR_OFFSET) << 32)
-                | (stx.getInt(FifoLibC.STATX_DEV_MINOR_OFFSET) & 0xFFFF_FFFFL);
+        return ((long) stx.getInt(FileLibC.STATX_DEV_MAJOR_OFFSET) << 32)
+                | (stx.getInt(FileLibC.STATX_DEV_MINOR_OFFSET) & 0xFFFF_FFFFL);
     }
 
     private static String procPath(int fd) {
@@ -174,13 +169,13 @@ final class FifoFile {
 
     private static String describe(int type) {
         switch (type) {
-            case FifoLibC.S_IFLNK:
+            case FileLibC.S_IFLNK:
                 return "a symbolic link";
-            case FifoLibC.S_IFREG:
+            case FileLibC.S_IFREG:
                 return "a regular file";
-            case FifoLibC.S_IFDIR:
+            case FileLibC.S_IFDIR:
                 return "a directory";
-            case FifoLibC.S_IFSOCK:
+            case FileLibC.S_IFSOCK:
                 return "a socket";
             default:
                 return "a special file (type 0" + Integer.toOctalString(type) + ")";

@@ -7,7 +7,6 @@ import io.interflux.Creation;
 import io.interflux.EventLoop;
 import io.interflux.Framing;
 import io.interflux.IpcException;
-import io.interflux.fifo.internal.FifoLibC;
 import io.interflux.internal.FdWriter;
 import io.interflux.internal.Native;
 import io.interflux.internal.Poller;

@@ -57,15 +57,7 @@ public final class PosixQueueSpec {
     }
 
     static String validateName(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.length() < 2 || name.charAt(0) != '/' || name.indexOf('/', 1) >= 0
-                || name.equals("/.") || name.equals("/..") || name.indexOf('\0') >= 0
-                || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length - 1 > NAME_MAX) {
-            throw new IllegalArgumentException("a POSIX queue name is '/' followed by 1 to " + NAME_MAX
-                    + " bytes (UTF-8, so fewer characters outside ASCII) with no '/' or NUL, and not \".\" or \"..\","
-                    + " but it was \"" + name + "\"");
-        }
-        return name;
+        return io.interflux.internal.Names.posix(name, NAME_MAX, "a POSIX queue");
     }
 
     /** The queue's name, {@code "/orders"}. */

@@ -3,6 +3,7 @@ package io.interflux.shm;
 import io.interflux.Creation;
 import io.interflux.IpcException;
 import io.interflux.internal.Errno;
+import io.interflux.internal.FileLibC;
 import io.interflux.internal.Native;
 import io.interflux.shm.internal.ShmLibC;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -77,7 +78,6 @@ final class Segment {
 
     static Segment open(SharedRingSpec spec, String description) {
         String p = spec.path.toString();
-        ShmLibC shm = ShmLibC.get();
         int access = Native.O_RDWR | Native.O_NOFOLLOW | Native.O_CLOEXEC;
         int fd = -1;
         boolean created = false;
@@ -106,9 +106,9 @@ final class Segment {
         } catch (RuntimeException e) {
             Native.libc().close(fd);
             if (created) {
-                shm.unlink(p);
-                shm.unlink(bellPath(p));
-                shm.unlink(spacePath(p));
+                FileLibC.get().unlink(p);
+                FileLibC.get().unlink(bellPath(p));
+                FileLibC.get().unlink(spacePath(p));
             }
             throw e;
         }
@@ -116,7 +116,7 @@ final class Segment {
 
     private static Segment initialise(SharedRingSpec spec, String p, String description, int fd) {
         ShmLibC shm = ShmLibC.get();
-        if (shm.fchmod(fd, spec.mode) < 0) {
+        if (FileLibC.get().fchmod(fd, spec.mode) < 0) {
             throw IpcException.fromErrno("fchmod", p + ", 0" + Integer.toOctalString(spec.mode), Native.errno());
         }
         int capacity = spec.capacity == 0 ? SharedRingSpec.DEFAULT_CAPACITY : spec.capacity;
@@ -134,7 +134,7 @@ final class Segment {
             bell = openBell(bellPath(p));
             space = openBell(spacePath(p));
             // exactly as private as asked, whatever the umask did to mkfifo
-            if (shm.fchmod(bell, spec.mode) < 0 || shm.fchmod(space, spec.mode) < 0) {
+            if (FileLibC.get().fchmod(bell, spec.mode) < 0 || FileLibC.get().fchmod(space, spec.mode) < 0) {
                 throw IpcException.fromErrno("fchmod", bellPath(p) + ", 0" + Integer.toOctalString(spec.mode),
                         Native.errno());
             }
@@ -159,13 +159,13 @@ final class Segment {
 
     private static Segment attach(SharedRingSpec spec, String p, String description, int fd) {
         ShmLibC shm = ShmLibC.get();
-        ByteBuffer stx = statx(fd, p);
-        int type = stx.getShort(ShmLibC.STATX_MODE_OFFSET) & ShmLibC.S_IFMT;
-        if (type != ShmLibC.S_IFREG) {
+        ByteBuffer stx = Native.statx(fd, p, FileLibC.STATX_TYPE | FileLibC.STATX_SIZE_FIELD);
+        int type = Native.fileType(stx);
+        if (type != FileLibC.S_IFREG) {
             throw new IllegalStateException(p + " is not a regular file (mode 0" + Integer.toOctalString(type)
                     + "): not a shared ring");
         }
-        long size = stx.getLong(ShmLibC.STATX_SIZE_OFFSET);
+        long size = stx.getLong(FileLibC.STATX_SIZE_OFFSET);
         if (size < RingLayout.HEADER_LENGTH) {
             throw new NotReadyException(p, "its size is " + size + " bytes");
         }
@@ -230,15 +230,14 @@ final class Segment {
     }
 
     private static void makeBell(String p, int mode) {
-        ShmLibC shm = ShmLibC.get();
-        if (shm.mkfifo(p, mode) < 0) {
+        if (FileLibC.get().mkfifo(p, mode) < 0) {
             int errno = Native.errno();
             if (errno != Errno.EEXIST) {
                 throw IpcException.fromErrno("mkfifo", p + ", 0" + Integer.toOctalString(mode), errno);
             }
             // left behind by a creator that died: this opening created the segment, so the
             // doorbell is ours to make anew (unlink removes a symbolic link itself, never its target)
-            if (shm.unlink(p) < 0 || shm.mkfifo(p, mode) < 0) {
+            if (FileLibC.get().unlink(p) < 0 || FileLibC.get().mkfifo(p, mode) < 0) {
                 throw IpcException.fromErrno("mkfifo", p + ", 0" + Integer.toOctalString(mode), Native.errno());
             }
         }
@@ -252,8 +251,8 @@ final class Segment {
                     errno == Errno.ENOENT ? "the ring's doorbell is missing: the ring was removed, or is damaged" : null);
         }
         try {
-            int type = statx(fd, p).getShort(ShmLibC.STATX_MODE_OFFSET) & ShmLibC.S_IFMT;
-            if (type != ShmLibC.S_IFIFO) {
+            int type = Native.fileType(Native.statx(fd, p, FileLibC.STATX_TYPE));
+            if (type != FileLibC.S_IFIFO) {
                 throw new IllegalStateException(p + " is not a FIFO (mode 0" + Integer.toOctalString(type)
                         + "): not a shared ring's doorbell");
             }
@@ -272,15 +271,6 @@ final class Segment {
             throw IpcException.fromErrno("mmap", p + ", " + size + " bytes", Native.errno());
         }
         return address;
-    }
-
-    private static ByteBuffer statx(int fd, String p) {
-        ByteBuffer stx = ByteBuffer.allocateDirect(ShmLibC.STATX_BUFFER).order(ByteOrder.nativeOrder());
-        if (ShmLibC.get().statx(fd, "", ShmLibC.AT_EMPTY_PATH | ShmLibC.AT_SYMLINK_NOFOLLOW,
-                ShmLibC.STATX_TYPE | ShmLibC.STATX_MODE | ShmLibC.STATX_SIZE, Native.address(stx)) < 0) {
-            throw IpcException.fromErrno("statx", p, Native.errno());
-        }
-        return stx;
     }
 
     private static IpcException openFailure(String p, String flags, int errno) {
@@ -356,9 +346,9 @@ final class Segment {
         Native.libc().close(spaceFd);
         Native.libc().close(fd);
         if (remove && created) {
-            shm.unlink(path);
-            shm.unlink(bellPath(path));
-            shm.unlink(spacePath(path));
+            FileLibC.get().unlink(path);
+            FileLibC.get().unlink(bellPath(path));
+            FileLibC.get().unlink(spacePath(path));
         }
     }
 }

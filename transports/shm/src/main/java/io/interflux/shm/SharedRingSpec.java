@@ -5,7 +5,6 @@ import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -68,14 +67,7 @@ public final class SharedRingSpec {
     }
 
     static String validateName(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.length() < 2 || name.charAt(0) != '/' || name.indexOf('/', 1) >= 0
-                || name.equals("/.") || name.equals("/..") || name.indexOf('\0') >= 0
-                || name.getBytes(StandardCharsets.UTF_8).length - 1 > NAME_MAX) {
-            throw new IllegalArgumentException("a shared ring name is '/' followed by 1 to " + NAME_MAX
-                    + " bytes (UTF-8) with no '/' or NUL, and not \".\" or \"..\", but it was \"" + name + "\"");
-        }
-        return name;
+        return io.interflux.internal.Names.posix(name, NAME_MAX, "a shared ring");
     }
 
     static Path validatePath(Path path) {

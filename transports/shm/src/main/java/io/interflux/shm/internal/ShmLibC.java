@@ -3,7 +3,8 @@ package io.interflux.shm.internal;
 import jnr.ffi.LibraryLoader;
 
 /**
- * The libc entry points the shared-memory transport needs beyond {@link io.interflux.internal.LibC}.
+ * The libc entry points the shared-memory transport needs beyond {@link io.interflux.internal.LibC}
+ * and {@link io.interflux.internal.FileLibC}: mapping and locking.
  *
  * <p>Bound through jnr-ffi into the same runtime as core's binding, so
  * {@link io.interflux.internal.Native#errno()} reads the errno these calls leave behind.
@@ -28,19 +29,6 @@ public interface ShmLibC {
     int FLOCK_START = 8;
     int FLOCK_LEN = 16;
 
-    int AT_EMPTY_PATH = 0x1000;
-    int AT_SYMLINK_NOFOLLOW = 0x100;
-    int STATX_TYPE = 0x1;
-    int STATX_MODE = 0x2;
-    int STATX_SIZE = 0x200;
-    /** Size of {@code struct statx}, the same on every architecture, and the offsets read from it. */
-    int STATX_BUFFER = 256;
-    int STATX_MODE_OFFSET = 28;
-    int STATX_SIZE_OFFSET = 40;
-    int S_IFMT = 0170000;
-    int S_IFIFO = 0010000;
-    int S_IFREG = 0100000;
-
     int ftruncate(int fd, long length);
 
     /**
@@ -53,15 +41,7 @@ public interface ShmLibC {
 
     int munmap(long address, long length);
 
-    int fchmod(int fd, int mode);
-
     int fcntl(int fd, int cmd, long flock);
-
-    int mkfifo(String path, int mode);
-
-    int unlink(String path);
-
-    int statx(int dirfd, String path, int flags, int mask, long statxBuffer);
 
     /** The bound library. */
     static ShmLibC get() {
