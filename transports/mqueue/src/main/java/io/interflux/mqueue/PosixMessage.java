@@ -2,7 +2,6 @@ package io.interflux.mqueue;
 
 import io.interflux.Codec;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -16,19 +15,18 @@ import java.util.Objects;
  *
  * Immutable: the payload is copied in and out.
  */
-public final class PosixMessage {
+public final class PosixMessage extends io.interflux.Message {
 
     /** The highest priority Linux accepts ({@code MQ_PRIO_MAX - 1}). */
     public static final int MAX_PRIORITY = 32767;
 
-    private final byte[] payload;
     private final int priority;
 
     private PosixMessage(byte[] payload, int priority) {
+        super(payload);
         if (priority < 0 || priority > MAX_PRIORITY) {
             throw new IllegalArgumentException("0 <= priority <= " + MAX_PRIORITY + " required but it was " + priority);
         }
-        this.payload = payload;
         this.priority = priority;
     }
 
@@ -53,44 +51,23 @@ public final class PosixMessage {
         return new PosixMessage(payload, priority);
     }
 
-    /** A copy of the payload. */
-    public byte[] payload() {
-        return payload.clone();
-    }
-
-    /** The payload length in bytes. */
-    public int size() {
-        return payload.length;
-    }
-
     /** The priority, 0 (lowest) to {@value #MAX_PRIORITY}. */
     public int priority() {
         return priority;
     }
 
-    /** The value the payload carries. */
-    public <T> T decode(Codec<T> codec) {
-        return codec.decode(payload.clone());
-    }
-
     /** The payload itself, for the queue; never handed to users. */
     byte[] bytes() {
-        return payload;
+        return payloadArray();
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof PosixMessage && ((PosixMessage) o).priority == priority
-                && Arrays.equals(((PosixMessage) o).payload, payload);
+    protected long metadata() {
+        return priority;
     }
 
     @Override
-    public int hashCode() {
-        return 31 * priority + Arrays.hashCode(payload);
-    }
-
-    @Override
-    public String toString() {
-        return "PosixMessage[priority=" + priority + ", " + payload.length + " bytes]";
+    protected String metadataName() {
+        return "priority";
     }
 }

@@ -2,7 +2,6 @@ package io.interflux.mqueue;
 
 import io.interflux.Codec;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -15,17 +14,16 @@ import java.util.Objects;
  *
  * Immutable: the payload is copied in and out.
  */
-public final class SysVMessage {
+public final class SysVMessage extends io.interflux.Message {
 
     private final long type;
-    private final byte[] payload;
 
     private SysVMessage(long type, byte[] payload) {
+        super(payload);
         if (type <= 0) {
             throw new IllegalArgumentException("type > 0 required but it was " + type);
         }
         this.type = type;
-        this.payload = payload;
     }
 
     /** A message of {@code type} (> 0): payload first, then the type, as in every message factory. */
@@ -48,38 +46,17 @@ public final class SysVMessage {
         return type;
     }
 
-    /** A copy of the payload. */
-    public byte[] payload() {
-        return payload.clone();
-    }
-
-    /** The payload length in bytes. */
-    public int size() {
-        return payload.length;
-    }
-
-    /** The value the payload carries. */
-    public <T> T decode(Codec<T> codec) {
-        return codec.decode(payload.clone());
-    }
-
     byte[] bytes() {
-        return payload;
+        return payloadArray();
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof SysVMessage && ((SysVMessage) o).type == type
-                && Arrays.equals(((SysVMessage) o).payload, payload);
+    protected long metadata() {
+        return type;
     }
 
     @Override
-    public int hashCode() {
-        return Long.hashCode(type) * 31 + Arrays.hashCode(payload);
-    }
-
-    @Override
-    public String toString() {
-        return "SysVMessage[type=" + type + ", " + payload.length + " bytes]";
+    protected String metadataName() {
+        return "type";
     }
 }

@@ -2,7 +2,6 @@ package io.interflux.shm;
 
 import io.interflux.Codec;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -15,20 +14,19 @@ import java.util.Objects;
  *
  * Immutable: the payload is copied in and out.
  */
-public final class RingMessage {
+public final class RingMessage extends io.interflux.Message {
 
     /** The type of a message made without one. */
     public static final int DEFAULT_TYPE = 1;
 
     private final int type;
-    private final byte[] payload;
 
     private RingMessage(byte[] payload, int type) {
+        super(payload);
         if (type <= 0) {
             throw new IllegalArgumentException("type > 0 required but it was " + type);
         }
         this.type = type;
-        this.payload = payload;
     }
 
     /** A message of type {@value #DEFAULT_TYPE}. */
@@ -56,38 +54,17 @@ public final class RingMessage {
         return type;
     }
 
-    /** A copy of the payload. */
-    public byte[] payload() {
-        return payload.clone();
-    }
-
-    /** The payload length in bytes. */
-    public int size() {
-        return payload.length;
-    }
-
-    /** The value the payload carries. */
-    public <T> T decode(Codec<T> codec) {
-        return codec.decode(payload.clone());
-    }
-
     byte[] bytes() {
-        return payload;
+        return payloadArray();
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof RingMessage && ((RingMessage) o).type == type
-                && Arrays.equals(((RingMessage) o).payload, payload);
+    protected long metadata() {
+        return type;
     }
 
     @Override
-    public int hashCode() {
-        return type * 31 + Arrays.hashCode(payload);
-    }
-
-    @Override
-    public String toString() {
-        return "RingMessage[type=" + type + ", " + payload.length + " bytes]";
+    protected String metadataName() {
+        return "type";
     }
 }
