@@ -43,6 +43,7 @@ public final class Doorbell implements ReadyHandler {
     }
 
     private final Poller poller;
+    private final Lifecycle lifecycle;
     private final Registration registration;
     private final boolean drainOnWake;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -50,11 +51,13 @@ public final class Doorbell implements ReadyHandler {
     private final long scratchAddress = Native.address(scratch);
 
     /**
-     * @param fd          the bell, non-blocking; the caller closes it after {@link #cancel()}
+     * @param lifecycle   the owner's: the bell is read only while it holds, so never after its release closed the bell
+     * @param fd          the bell, non-blocking; the owner closes it after {@link #cancel()}
      * @param drainOnWake whether each edge reads the bell empty (this process is its only sleeper)
      */
-    public Doorbell(Poller poller, int fd, boolean drainOnWake) {
+    public Doorbell(Poller poller, Lifecycle lifecycle, int fd, boolean drainOnWake) {
         this.poller = poller;
+        this.lifecycle = lifecycle;
         this.drainOnWake = drainOnWake;
         this.registration = poller.registerEdgeTriggered(fd, this);
     }
@@ -81,6 +84,17 @@ public final class Doorbell implements ReadyHandler {
 
     @Override
     public void ready(int events) {
+        if (!lifecycle.enter()) {
+            return; // released, or about to be: the descriptor may be closed, its number reused
+        }
+        try {
+            ring();
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
+    private void ring() {
         if (drainOnWake) {
             // read it empty, so the next ring is an edge again; a read short of the buffer has
             // emptied it (a FIFO hands out what it holds), which saves the call that says EAGAIN

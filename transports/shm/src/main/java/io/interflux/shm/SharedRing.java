@@ -145,8 +145,8 @@ public final class SharedRing implements IpcResource {
         buffers.put(0, (byte) 1);
         this.lifecycle = new Lifecycle(description, this::release);
         io.interflux.internal.Poller poller = Spi.poller(loop);
-        this.bell = new Doorbell(poller, segment.bellFd, true);
-        this.space = new Doorbell(poller, segment.spaceFd, false);
+        this.bell = new Doorbell(poller, lifecycle, segment.bellFd, true);
+        this.space = new Doorbell(poller, lifecycle, segment.spaceFd, false);
     }
 
     /** A spec for the POSIX shared-memory object {@code name}: {@code "/prices"}, the segment {@code /dev/shm/prices}. */
@@ -641,6 +641,8 @@ public final class SharedRing implements IpcResource {
     private final class SpaceSleeper implements Doorbell.Sleeper {
         private final Sender sender;
         private volatile Disposable check;
+        /** Between a sleep and its wake-up: the check runs only then. */
+        private volatile boolean asleep;
         private long noConsumerSince;
 
         SpaceSleeper(Sender sender) {
@@ -658,12 +660,14 @@ public final class SharedRing implements IpcResource {
             if (head() != sender.headAtRefusal) {
                 return true;
             }
+            asleep = true;
             check = timer.schedule(this::checkConsumer, CONSUMER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             return false;
         }
 
         @Override
         public void woken() {
+            asleep = false;
             Disposable c = check;
             if (c != null) {
                 c.dispose();
@@ -671,7 +675,7 @@ public final class SharedRing implements IpcResource {
         }
 
         private void checkConsumer() {
-            if (!lifecycle.enter()) {
+            if (!asleep || !lifecycle.enter()) {
                 return;
             }
             boolean wake = false;
@@ -690,7 +694,7 @@ public final class SharedRing implements IpcResource {
                         wake = true;
                     }
                 }
-                if (!wake) {
+                if (!wake && asleep) {
                     check = timer.schedule(this::checkConsumer, CONSUMER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 }
             } finally {
