@@ -60,10 +60,12 @@ public final class MessageReceive<M> extends Flux<M> {
         s.drain();
     }
 
-    static final class ReceiveSubscription<M> extends DrainLoop implements Subscription {
+    static final class ReceiveSubscription<M> extends DrainLoop implements Subscription, java.util.function.Predicate<M> {
         private final MessageReceive<M> parent;
         private final CoreSubscriber<? super M> actual;
         private final MessageSource<M> source;
+        /** The source, when it takes several messages in one step; else {@code null}. */
+        private final MessageBatchSource<M> batch;
         private final Readiness readiness;
         private final WorkBudget budget = new WorkBudget();
         /** 0 until the lifecycle answered, 1 joined, -1 refused (already disposed). */
@@ -73,10 +75,12 @@ public final class MessageReceive<M> extends Flux<M> {
         static final AtomicLongFieldUpdater<ReceiveSubscription> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReceiveSubscription.class, "requested");
 
+        @SuppressWarnings("unchecked")
         ReceiveSubscription(MessageReceive<M> parent, CoreSubscriber<? super M> actual) {
             this.parent = parent;
             this.actual = actual;
             this.source = parent.sources.get();
+            this.batch = source instanceof MessageBatchSource ? (MessageBatchSource<M>) source : null;
             this.readiness = parent.readiness.apply(source);
             this.readiness.watch(this);
         }
@@ -116,6 +120,34 @@ public final class MessageReceive<M> extends Flux<M> {
             long r = requested;
             long e = 0;
             while (e != r) {
+                if (batch != null) {
+                    int n;
+                    try {
+                        n = batch.take(budget, r - e, this);
+                    } catch (RuntimeException ex) {
+                        release();
+                        actual.onError(ex);
+                        return;
+                    }
+                    if (n == 0) {
+                        if (source.ended()) {
+                            release();
+                            actual.onComplete();
+                            return;
+                        }
+                        if (budget.exhausted()) {
+                            readiness.resume(this);
+                        } else {
+                            readiness.await(this);
+                        }
+                        break;
+                    }
+                    e += n;
+                    if (cancelled || ownerClosed) {
+                        return; // the pass the canceller left behind releases
+                    }
+                    continue;
+                }
                 M m;
                 try {
                     m = source.poll(budget);
@@ -151,6 +183,14 @@ public final class MessageReceive<M> extends Flux<M> {
                 release();
                 actual.onComplete();
             }
+        }
+
+        /** A message the batch source took: delivered at once; {@code false} once the subscriber has gone. */
+        @Override
+        public boolean test(M m) {
+            readiness.progressed();
+            actual.onNext(m);
+            return !cancelled && !ownerClosed;
         }
 
         private void release() {

@@ -21,15 +21,19 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *      24     4  header length      4096: where the ring starts
  *      28     4  max record payload capacity / 8
  *      32     4  creator pid        informational
- *      40     4  unblock credits    producers found dead without having detached; each may
- *                                   have left one unfinished record, which the consumer may
- *                                   skip (and then takes one credit back)
  *      64     4  consumer sleeping  1: the consumer sleeps, or is about to, on NAME.bell
  *     128     4  space wanted       1: some producer sleeps, or is about to, on NAME.space
  *     192     4  consumer pid       the receiving process, 0 when none; it holds an OFD write
  *                                   lock (fcntl F_OFD_SETLK) on byte 192 while it receives
  *     256   256  producer slots     64 x u32 pid, 0 = free; producer i holds an OFD write lock
- *                                   on byte 256 + 4i for as long as it may write
+ *                                   on byte 256 + 4i for as long as it may write, and swaps its
+ *                                   pid back to 0 when it detaches
+ *     512   512  death positions    64 x u64, 0 = none: whoever finds slot i's pid still there
+ *                                   but its lock gone (the consumer looking, or a producer
+ *                                   taking the slot over) swaps the pid away and stores the
+ *                                   ring's tail position here, keeping the larger: a record that
+ *                                   producer left unfinished lies before it. The consumer skips
+ *                                   a record stuck at its head only below such a position
  *    4096   cap  records            Agrona's record format, below
  *  4096+cap 768  trailer            Agrona's RingBufferDescriptor: tail position (u64) at
  *                                   +128, head cache position at +256, head position at
@@ -76,12 +80,12 @@ public final class RingLayout {
     public static final int HEADER_LENGTH_OFFSET = 24;
     public static final int MAX_PAYLOAD_OFFSET = 28;
     public static final int CREATOR_PID_OFFSET = 32;
-    public static final int UNBLOCK_CREDITS_OFFSET = 40;
     public static final int CONSUMER_SLEEPING_OFFSET = 64;
     public static final int SPACE_WANTED_OFFSET = 128;
     public static final int CONSUMER_PID_OFFSET = 192;
     public static final int PRODUCER_SLOTS_OFFSET = 256;
     public static final int PRODUCER_SLOTS = 64;
+    public static final int DEATH_POSITIONS_OFFSET = 512;
 
     /** Where the records start. */
     public static final int HEADER_LENGTH = 4096;
@@ -108,6 +112,11 @@ public final class RingLayout {
     /** The byte a producer of {@code slot} holds its lock on, and its pid word. */
     public static int producerSlotOffset(int slot) {
         return PRODUCER_SLOTS_OFFSET + 4 * slot;
+    }
+
+    /** Where the tail position is kept when the producer of {@code slot} is found dead. */
+    public static int deathPositionOffset(int slot) {
+        return DEATH_POSITIONS_OFFSET + 8 * slot;
     }
 
     /** The largest payload a ring of {@code capacity} takes. */

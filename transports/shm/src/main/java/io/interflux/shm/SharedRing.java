@@ -13,12 +13,12 @@ import io.interflux.internal.drain.Lifecycle;
 import io.interflux.internal.drain.MessageReceive;
 import io.interflux.internal.drain.MessageSend;
 import io.interflux.internal.drain.MessageSink;
-import io.interflux.internal.drain.MessageSource;
+import io.interflux.internal.drain.MessageBatchSource;
 import io.interflux.internal.drain.SinkEmitter;
 import io.interflux.internal.drain.SpinningReadiness;
 import io.interflux.internal.drain.WorkBudget;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -31,6 +31,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -43,6 +44,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -86,6 +88,9 @@ public final class SharedRing implements IpcResource {
     /** Records that count as one kernel call of the drain's work budget: a record costs far less than a call. */
     static final int RECORDS_PER_CALL = 32;
     static final Duration ATTACH_RETRY = Duration.ofMillis(10);
+    /** How long a receive waits for an ending receive of this process to let go of the consumer claim: 20 x 5 ms. */
+    static final int CLAIM_RETRIES = 20;
+    static final Duration CLAIM_RETRY = Duration.ofMillis(5);
     /** How often a consumer stuck behind an unfinished record looks for its producer's death. */
     static final long BLOCKED_CHECK_MILLIS = 100;
     /** How long the head must stay stuck behind an unfinished record of a dead producer before it is skipped. */
@@ -126,6 +131,7 @@ public final class SharedRing implements IpcResource {
     private boolean blockedCheckPending;
     /** Set by the blocked check, acted on by the receive's own drain. */
     private volatile boolean unblockDue;
+    private volatile long stuckHeadForLog;
 
     private SharedRing(SharedRingSpec spec, Segment segment, EventLoop loop) {
         this.spec = spec;
@@ -227,41 +233,68 @@ public final class SharedRing implements IpcResource {
      * adaptive spin, with no thread and no CPU. The flux completes when the ring is disposed.
      *
      * <p>One receive at a time, across all processes: a second one fails with
-     * {@link IllegalStateException} naming the consumer's pid. When a producer died in the middle
+     * {@link IllegalStateException} naming the consumer's pid (within this process, after
+     * waiting up to 100 ms on a timer for the other receive to end, as one that a
+     * {@code take(n)} has just completed does). When a producer died in the middle
      * of a write, the head stays stuck behind its unfinished record; the receive looks for dead
-     * producers every {@value #BLOCKED_CHECK_MILLIS} ms while stuck and, once the head has not
-     * moved for a second and a producer's lock is gone, skips that record (Agrona's
-     * {@code unblock}) and goes on: at most one message lost per dead producer, within about
-     * 1.1 s of its death, counted by {@link #skippedRecords()} and logged. A producer that is
-     * merely paused mid-write (stopped, in a long GC pause) while another one died may lose its
-     * record the same way.
+     * producers every {@value #BLOCKED_CHECK_MILLIS} ms while stuck (a producer whose pid is in its
+     * slot but whose lock is gone; the tail position at that moment bounds what it may have left).
+     * Once the head has not moved for a second, and a dead producer had claimed space beyond it,
+     * the record is skipped (Agrona's {@code unblock}) and the receive goes on: at most one
+     * message lost per dead producer, within about 1.1 s of its death, counted by
+     * {@link #skippedRecords()} and logged. A live producer paused mid-write (stopped, in a long
+     * GC pause) is waited for as long as it takes, unless a producer that claimed space after it
+     * dies meanwhile: then the paused one's record may be taken for the dead one's.
      */
     public Flux<RingMessage> receive() {
-        return Flux.defer(() -> {
-            if (!lifecycle.enter()) {
-                return Flux.error(new DisposedException(description));
-            }
-            try {
-                claimConsumer();
-            } catch (RuntimeException e) {
-                return Flux.error(e);
-            } finally {
-                lifecycle.exit();
-            }
-            return new MessageReceive<RingMessage>(description, lifecycle, Receiver::new,
-                    source -> new SpinningReadiness(bell.waiter(new ConsumerSleeper()), spec.spinNanos));
-        });
+        return receive((type, payload) -> RingMessage.received(payload, type));
     }
 
-    /** The payloads of {@link #receive()} decoded by {@code codec}. */
+    /**
+     * The payloads of {@link #receive()} decoded by {@code codec}, each straight from its record
+     * (no {@link RingMessage} in between).
+     */
     public <T> Flux<T> receive(Codec<T> codec) {
         Objects.requireNonNull(codec, "codec");
-        return receive().map(m -> codec.decode(m.bytes()));
+        return receive((type, payload) -> codec.decode(payload));
+    }
+
+    private <T> Flux<T> receive(RecordDecoder<T> decoder) {
+        // a receive of this process that is ending (a take(n) that cancelled it from onNext has
+        // completed downstream already) lets go of the claim on its drain's next step: a
+        // receive subscribed right then waits a moment for it, on a timer
+        // (the claim and the subscription that releases it are made in one step: no cancel between)
+        return Flux.defer(() -> {
+            claimConsumer();
+            return new MessageReceive<T>(description, lifecycle, () -> new Receiver<>(decoder),
+                    source -> new SpinningReadiness(bell.waiter(new ConsumerSleeper()), spec.spinNanos));
+        }).retryWhen(Retry.fixedDelay(CLAIM_RETRIES, CLAIM_RETRY).filter(e -> e instanceof ClaimedHere)
+                .onRetryExhaustedThrow((retry, signal) -> signal.failure()));
+    }
+
+    /** Another receive of this process holds the consumer claim. */
+    private static final class ClaimedHere extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        ClaimedHere(String message) {
+            super(message);
+        }
     }
 
     private void claimConsumer() {
+        if (!lifecycle.enter()) {
+            throw new DisposedException(description);
+        }
+        try {
+            claimConsumerEntered();
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
+    private void claimConsumerEntered() {
         if (!consuming.compareAndSet(false, true)) {
-            throw new IllegalStateException(description + " has a receive running already in this process:"
+            throw new ClaimedHere(description + " has a receive running already in this process:"
                     + " a ring has one consumer at a time");
         }
         if (!segment.tryLock(RingLayout.CONSUMER_PID_OFFSET)) {
@@ -273,9 +306,17 @@ public final class SharedRing implements IpcResource {
     }
 
     private void releaseConsumer() {
-        header.compareAndSetInt(RingLayout.CONSUMER_PID_OFFSET, pid, 0);
-        header.putIntRelease(RingLayout.CONSUMER_SLEEPING_OFFSET, 0);
-        segment.unlock(RingLayout.CONSUMER_PID_OFFSET);
+        // once disposed the segment may be unmapped already (a receive refused by the disposed
+        // lifecycle); its lock goes with the descriptor then
+        if (lifecycle.enter()) {
+            try {
+                header.compareAndSetInt(RingLayout.CONSUMER_PID_OFFSET, pid, 0);
+                header.putIntRelease(RingLayout.CONSUMER_SLEEPING_OFFSET, 0);
+                segment.unlock(RingLayout.CONSUMER_PID_OFFSET);
+            } finally {
+                lifecycle.exit();
+            }
+        }
         consuming.set(false);
     }
 
@@ -313,39 +354,60 @@ public final class SharedRing implements IpcResource {
         }
     }
 
-    /** Takes records for one receive; the consumer claim is its until it ends. */
-    private final class Receiver implements MessageSource<RingMessage>, MessageHandler {
-        private RingMessage taken;
-        private int taking;
+    /**
+     * Takes records for one receive, a run at a time (one head store, one fence for all of them),
+     * turning each into a value; the consumer claim is its until it ends.
+     */
+    private final class Receiver<T> implements MessageBatchSource<T>, ControlledMessageHandler {
+        private final RecordDecoder<T> decoder;
+        private Predicate<? super T> sink;
+        private int taken;
+        private T single;
 
-        @Override
-        public RingMessage poll(WorkBudget budget) {
-            if ((taking & (RECORDS_PER_CALL - 1)) == 0 && !budget.spend()) {
-                return null;
-            }
-            if (consumerRing.read(this, 1) == 0 && consumerRing.read(this, 1) == 0) {
-                // nothing, or padding to the ring's end and nothing after it; or stuck
-                if (unblockDue) {
-                    unblock();
-                    consumerRing.read(this, 1);
-                }
-            }
-            RingMessage m = taken;
-            if (m == null) {
-                return null;
-            }
-            taken = null;
-            taking++;
-            VarHandle.fullFence(); // the head moved: a producer that says it waits must see it
-            ringSpaceIfWanted();
-            return m;
+        Receiver(RecordDecoder<T> decoder) {
+            this.decoder = decoder;
         }
 
         @Override
-        public void onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+        public int take(WorkBudget budget, long max, Predicate<? super T> sink) {
+            if (!budget.spend()) {
+                return 0;
+            }
+            this.sink = sink;
+            this.taken = 0;
+            int limit = (int) Math.min(max, RECORDS_PER_CALL);
+            // a second read when the first met only the padding to the ring's end
+            if (consumerRing.controlledRead(this, limit) == 0 && taken == 0
+                    && consumerRing.controlledRead(this, limit) == 0 && taken == 0 && unblockDue) {
+                unblock();
+                consumerRing.controlledRead(this, limit);
+            }
+            this.sink = null;
+            if (taken > 0) {
+                VarHandle.fullFence(); // the head moved: a producer that says it waits must see it
+                ringSpaceIfWanted();
+            }
+            return taken;
+        }
+
+        @Override
+        public T poll(WorkBudget budget) {
+            single = null;
+            take(budget, 1, v -> {
+                single = v;
+                return true;
+            });
+            T v = single;
+            single = null;
+            return v;
+        }
+
+        @Override
+        public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
             byte[] payload = new byte[length];
             buffer.getBytes(index, payload);
-            taken = RingMessage.received(payload, type);
+            taken++;
+            return sink.test(decoder.decode(type, payload)) ? Action.CONTINUE : Action.BREAK;
         }
 
         @Override
@@ -354,14 +416,52 @@ public final class SharedRing implements IpcResource {
         }
     }
 
+    /** What a receive makes of a record. */
+    @FunctionalInterface
+    private interface RecordDecoder<T> {
+        T decode(int type, byte[] payload);
+    }
+
     /** The receive's drain, skipping a dead producer's unfinished record. */
     private void unblock() {
         unblockDue = false;
-        int credits = header.getIntVolatile(RingLayout.UNBLOCK_CREDITS_OFFSET);
-        if (credits > 0 && consumerRing.unblock()) {
-            header.getAndAddInt(RingLayout.UNBLOCK_CREDITS_OFFSET, -1);
+        if (deadProducerBeyond(head()) && consumerRing.unblock()) {
             skipped.incrementAndGet();
-            LOG.warn(description + ": skipped the unfinished record of a producer that died while writing it");
+            LOG.warn(description + ": skipped an unfinished record at position " + stuckHeadForLog
+                    + ", left by a producer that died before it finished writing it");
+        }
+    }
+
+    /**
+     * Whether a producer found dead had claimed space up to beyond {@code head}: only then may
+     * the record stuck at the head be one it left unfinished. Positions the head has passed are
+     * cleared on the way: what they covered is read.
+     */
+    private boolean deadProducerBeyond(long head) {
+        boolean beyond = false;
+        for (int i = 0; i < RingLayout.PRODUCER_SLOTS; i++) {
+            int offset = RingLayout.deathPositionOffset(i);
+            long position = header.getLongVolatile(offset);
+            if (position == 0) {
+                continue;
+            }
+            if (position > head) {
+                beyond = true;
+            } else {
+                header.compareAndSetLong(offset, position, 0);
+            }
+        }
+        return beyond;
+    }
+
+    /** Slot {@code slot}'s producer is gone without detaching: what it may have left lies before the tail now. */
+    private void recordDeath(int slot) {
+        int offset = RingLayout.deathPositionOffset(slot);
+        long tail = records.getLongVolatile(tailIndex);
+        for (long seen = header.getLongVolatile(offset); seen < tail; seen = header.getLongVolatile(offset)) {
+            if (header.compareAndSetLong(offset, seen, tail)) {
+                return;
+            }
         }
     }
 
@@ -417,8 +517,8 @@ public final class SharedRing implements IpcResource {
                 if (h != stuckHead) {
                     stuckHead = h;
                     stuckSince = now;
-                } else if (now - stuckSince >= DEAD_PRODUCER_NANOS
-                        && header.getIntVolatile(RingLayout.UNBLOCK_CREDITS_OFFSET) > 0) {
+                } else if (now - stuckSince >= DEAD_PRODUCER_NANOS && deadProducerBeyond(h)) {
+                    stuckHeadForLog = h;
                     unblockDue = true;
                     stuckHead = -1;
                     wake = true;
@@ -435,14 +535,14 @@ public final class SharedRing implements IpcResource {
         }
     }
 
-    /** Frees the slots of producers whose lock is gone: each may have left one unfinished record. */
+    /** Frees the slots of producers whose lock is gone, noting how far each may have left a record unfinished. */
     private void reapDeadProducers() {
         for (int i = 0; i < RingLayout.PRODUCER_SLOTS; i++) {
             int offset = RingLayout.producerSlotOffset(i);
             int holder = header.getIntVolatile(offset);
             if (holder != 0 && i != producerSlot && !segment.lockedElsewhere(offset)
                     && header.compareAndSetInt(offset, holder, 0)) {
-                header.getAndAddInt(RingLayout.UNBLOCK_CREDITS_OFFSET, 1);
+                recordDeath(i);
                 LOG.warn(description + ": producer pid " + holder + " is gone without detaching");
             }
         }
@@ -559,7 +659,7 @@ public final class SharedRing implements IpcResource {
                 // a holder that died without detaching, not yet noticed by a consumer: its
                 // unfinished record, if any, may be skipped
                 if (stale != 0 && header.compareAndSetInt(offset, stale, pid)) {
-                    header.getAndAddInt(RingLayout.UNBLOCK_CREDITS_OFFSET, 1);
+                    recordDeath(i);
                 } else {
                     header.putIntVolatile(offset, pid);
                 }

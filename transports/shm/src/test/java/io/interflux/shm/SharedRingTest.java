@@ -179,6 +179,17 @@ class SharedRingTest {
     }
 
     @Test
+    @DisplayName("a receive subscribed as soon as a take(n) of the last one completed gets the consumer claim, every time")
+    void resubscribeAfterTake() {
+        SharedRing ring = open(SharedRing.named(name()).capacity(1 << 16));
+        Emitter<String> out = ring.emitter(Codec.utf8(), 1);
+        for (int i = 0; i < 200; i++) {
+            assertThat(out.tryEmitNext("m" + i)).isEqualTo(Sinks.EmitResult.OK);
+            assertThat(ring.receive(Codec.utf8()).take(1).blockLast(WAIT)).isEqualTo("m" + i);
+        }
+    }
+
+    @Test
     @DisplayName("refuses a segment of another capacity, producer mode or layout, and one never made ready, naming both")
     void attachChecks(@TempDir Path dir) throws IOException {
         String n = name();
