@@ -2,6 +2,7 @@ package io.interflux.it.signal;
 
 import io.interflux.UnixSignal;
 import io.interflux.it.support.ChildJvm;
+import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;

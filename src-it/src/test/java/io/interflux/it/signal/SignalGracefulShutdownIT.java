@@ -5,6 +5,7 @@ import io.interflux.IpcException;
 import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
 import io.interflux.it.support.ChildJvm;
+import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.Creation;
 import io.interflux.mqueue.PosixQueue;

@@ -1,4 +1,4 @@
-package io.interflux.it.signal;
+package io.interflux.it.support;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
@@ -11,14 +11,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The stdout lines of a child, queued as they come, read by a test with a bounded wait. */
-final class ChildLines implements Disposable {
+/**
+ * The stdout lines of a child, queued as they come, read by a test with a bounded wait.
+ *
+ * <pre>{@code
+ * ChildLines lines = os.track(new ChildLines(child));
+ * assertThat(lines.next(WAIT)).isEqualTo("ready");
+ * }</pre>
+ *
+ * The end of the output is queued as {@code <eof>}, a failure of the stream as {@code <error ...>}.
+ */
+public final class ChildLines implements Disposable {
 
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final Disposable subscription;
     private final ChildProcess child;
 
-    ChildLines(ChildProcess child) {
+    /** Starts reading the stdout of {@code child}. */
+    public ChildLines(ChildProcess child) {
         this.child = child;
         this.subscription = child.stdout(Framing.lines(), Codec.utf8())
                 .concatWith(Flux.just("<eof>"))
@@ -26,7 +36,7 @@ final class ChildLines implements Disposable {
     }
 
     /** The next line, failing when none comes within {@code wait}. */
-    String next(Duration wait) throws InterruptedException {
+    public String next(Duration wait) throws InterruptedException {
         String line = lines.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (line == null) {
             throw new AssertionError("no line from " + child + " within " + wait);
@@ -34,8 +44,19 @@ final class ChildLines implements Disposable {
         return line;
     }
 
+    /**
+     * Watches the child say nothing for {@code wait}, failing with the line it prints if it does:
+     * for a test that observes a quiet child for a while (an idle peer's CPU time, for instance).
+     */
+    public void expectNone(Duration wait) throws InterruptedException {
+        String line = lines.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (line != null) {
+            throw new AssertionError(child + " printed '" + line + "' where nothing was expected for " + wait);
+        }
+    }
+
     /** Skips lines until one starts with {@code prefix}, and returns it. */
-    String awaitStartingWith(String prefix, Duration wait) throws InterruptedException {
+    public String awaitStartingWith(String prefix, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         for (;;) {
             long left = deadline - System.nanoTime();

@@ -77,6 +77,27 @@ public final class ProcessProbe {
         return w.isEmpty() || w.equals("0") ? Optional.empty() : Optional.of(w);
     }
 
+    /**
+     * The CPU time the process (or thread) has used, user and system, in clock ticks: {@code utime}
+     * plus {@code stime} of {@code /proc/<pid>/stat}; -1 when it is gone. A tick is
+     * 1 / {@code getconf CLK_TCK} of a second.
+     */
+    public long cpuTicks() {
+        String stat = read("stat");
+        if (stat == null) {
+            return -1;
+        }
+        // fields after the command name: state is field 3, utime field 14, stime field 15
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(after[14 - 3]) + Long.parseLong(after[15 - 3]);
+    }
+
+    /** The command name ({@code /proc/<pid>/comm}): for a JVM's thread, its name cut to 15 bytes. */
+    public String name() {
+        String comm = read("comm");
+        return comm == null ? "?" : comm.trim();
+    }
+
     /** Bytes the process has passed to write-like system calls ({@code wchar} of {@code /proc/<pid>/io}). */
     public long writtenBytes() {
         return ioField("wchar");
