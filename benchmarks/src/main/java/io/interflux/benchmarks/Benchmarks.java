@@ -21,15 +21,24 @@ import java.util.Map;
  * Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
  * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
  * report says which were missed.
+ *
+ * <p>{@code shm} maps Agrona ring buffers, which needs {@code --add-exports
+ * java.base/jdk.internal.misc=ALL-UNNAMED}: the jar's manifest carries it ({@code Add-Exports}),
+ * so {@code java -jar} needs no flag; a JVM started otherwise ({@code -cp}) without it is told,
+ * in one line, the command to use, before anything runs.
  */
 public final class Benchmarks {
+
+    /** The export Agrona 2 needs (it uses {@code jdk.internal.misc.Unsafe}), as {@code --add-exports} takes it. */
+    static final String AGRONA_EXPORT = "java.base/jdk.internal.misc=ALL-UNNAMED";
 
     private Benchmarks() {
     }
 
     static Map<String, MechanismBenchmark> all() {
         Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
-        for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark())) {
+        for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark(),
+                new ShmBenchmark())) {
             all.put(b.name(), b);
         }
         return all;
@@ -59,6 +68,12 @@ public final class Benchmarks {
         if (names.isEmpty()) {
             names.addAll(all.keySet());
         }
+        if (names.contains(ShmBenchmark.MECHANISM) && !agronaExported()) {
+            System.err.println("shm needs the JVM flag --add-exports " + AGRONA_EXPORT + " (Agrona 2 uses"
+                    + " jdk.internal.misc.Unsafe); run: java --add-exports " + AGRONA_EXPORT + " -cp "
+                    + BenchmarkConfig.classPath() + " " + Benchmarks.class.getName() + " " + String.join(" ", args));
+            System.exit(2);
+        }
         BenchmarkConfig config = new BenchmarkConfig(rounds, seconds);
         List<Target> targets = new ArrayList<>();
         for (String name : names) {
@@ -74,6 +89,11 @@ public final class Benchmarks {
         print(targets);
     }
 
+    /** Whether this JVM exports {@code jdk.internal.misc} to the class path, by flag or by the jar's manifest. */
+    static boolean agronaExported() {
+        return Object.class.getModule().isExported("jdk.internal.misc", Benchmarks.class.getModule());
+    }
+
     static void write(Path out, List<Target> targets) throws IOException {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -87,11 +107,11 @@ public final class Benchmarks {
     }
 
     static void print(List<Target> targets) {
-        System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14s %14s %-22s %8s  %s%n",
+        System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14s %14s %-26s %8s  %s%n",
                 "mechanism", "size", "metric", "interflux", "baseline", "baseline_name", "ratio", "target");
         for (Target t : targets) {
             Result r = t.result;
-            System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14.4g %14.4g %-22s %8.3f  %s%n",
+            System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14.4g %14.4g %-26s %8.3f  %s%n",
                     r.mechanism, r.size, r.metric, r.interflux, r.baseline, r.baselineName, r.ratio(), t.describe());
         }
     }

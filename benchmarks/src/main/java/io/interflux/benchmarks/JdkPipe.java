@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The baselines of the pipe benchmarks: {@link java.lang.Process} streams driven by blocking
@@ -116,8 +117,20 @@ final class JdkPipe {
 
         @Override
         public long[] roundTrips(int n) throws IOException {
+            return roundTrips(n, 0);
+        }
+
+        /**
+         * As {@link #roundTrips(int)}, each ping {@code gapNanos} after the previous pong (the
+         * thread parked meanwhile, so the echo sleeps in its blocking read); the gap is not timed.
+         */
+        long[] roundTrips(int n, long gapNanos) throws IOException {
             long[] samples = new long[n];
             for (int i = 0; i < n; i++) {
+                long wakeAt = System.nanoTime() + gapNanos;
+                for (long left = gapNanos; left > 0; left = wakeAt - System.nanoTime()) {
+                    LockSupport.parkNanos(left); // may return early: park the rest
+                }
                 long sentAt = System.nanoTime();
                 out.writeInt(ping.length);
                 out.write(ping);
@@ -130,6 +143,56 @@ final class JdkPipe {
                 samples[i] = System.nanoTime() - sentAt;
                 PipeBenchmark.checkFrame(pong);
             }
+            return samples;
+        }
+
+        /**
+         * As {@link #roundTrips(int, long)}, but the pongs are read by a thread of their own that
+         * waits in its blocking read from one pong to the next, so each round trip wakes a
+         * sleeping reader at both ends, as a ring's consumers are woken; the pinger waits for the
+         * pong after the clock has stopped.
+         */
+        long[] roundTripsBothAsleep(int n, long gapNanos) throws Exception {
+            long[] samples = new long[n];
+            java.util.concurrent.atomic.AtomicLong sentAt = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+            java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        int length = in.readInt();
+                        if (length != pong.length) {
+                            throw new IOException("pong of " + length + " bytes, expected " + pong.length);
+                        }
+                        in.readFully(pong);
+                        samples[i] = System.nanoTime() - sentAt.get();
+                        received.release();
+                    }
+                } catch (IOException e) {
+                    failed.set(e);
+                    received.release(n);
+                }
+            }, "pipe-pong-reader");
+            reader.setDaemon(true);
+            reader.start();
+            for (int i = 0; i < n; i++) {
+                long wakeAt = System.nanoTime() + gapNanos;
+                for (long left = gapNanos; left > 0; left = wakeAt - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+                sentAt.set(System.nanoTime());
+                out.writeInt(ping.length);
+                out.write(ping);
+                out.flush();
+                if (!received.tryAcquire(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IOException("no pong within 60 s");
+                }
+                if (failed.get() != null) {
+                    throw failed.get();
+                }
+            }
+            reader.join(60_000);
+            PipeBenchmark.checkFrame(pong);
             return samples;
         }
 

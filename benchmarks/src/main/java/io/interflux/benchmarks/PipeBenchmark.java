@@ -160,7 +160,7 @@ public final class PipeBenchmark implements MechanismBenchmark {
     }
 
     /** A child JVM running {@code main} from this jar, small and with one GC thread. */
-    private static List<String> childJvm(Class<?> main) {
+    static List<String> childJvm(Class<?> main) {
         return List.of(BenchmarkConfig.javaExecutable(), "-Xmx64m", "-XX:+UseSerialGC",
                 "-cp", BenchmarkConfig.classPath(), main.getName());
     }
