@@ -76,6 +76,7 @@ public final class ShmBenchmark implements MechanismBenchmark {
             targets.addAll(pingPong(setup, config));
             targets.addAll(wakeUps(setup, config));
             targets.add(Target.reported(chunks(setup, config)));
+            targets.add(Target.reported(idleCpu(setup)));
         }
         return targets;
     }
@@ -168,6 +169,41 @@ public final class ShmBenchmark implements MechanismBenchmark {
         PipeBenchmark.log("shm 64B ping-pong over two rings of Producers.ONE: %d round trips per round", n[0]);
         Interleaved<long[]> r = Interleaved.run(config.rounds, flux, agrona);
         return latencies(r, config, "rtt", AGRONA_SPIN, 2.0);
+    }
+
+    static final long IDLE_MILLIS = 10_000;
+
+    /**
+     * The CPU time the peer JVM uses in 10 s with a receive subscribed to an empty ring, against
+     * the same JVM idle without one: what a sleeping consumer costs beyond the JVM's own
+     * housekeeping. Read from {@code /proc/<pid>/stat} in clock ticks (10 ms); a figure under one
+     * tick counts as one, so the ratio stays defined.
+     */
+    private static Result idleCpu(ShmSetup setup) throws Exception {
+        double without = idleMillis(setup, "none");
+        double with = idleMillis(setup, "receive");
+        PipeBenchmark.log("shm idle consumer: the peer JVM used %.0f ms of CPU in %d s with a receive subscribed,"
+                + " %.0f ms without", with, IDLE_MILLIS / 1000, without);
+        return new Result(MECHANISM, "idle", "cpu_ms_per_10s", Math.max(with, 10), Math.max(without, 10),
+                "same-jvm-without-receive", "ms");
+    }
+
+    private static double idleMillis(ShmSetup setup, String mode) throws Exception {
+        setup.peer.start("hold " + mode + " " + IDLE_MILLIS);
+        setup.peer.awaitLine("holding");
+        long before = cpuTicks(setup.peer.process.pid());
+        long t0 = System.nanoTime();
+        setup.peer.awaitDone();
+        long after = cpuTicks(setup.peer.process.pid());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return (after - before) * 10.0 * (IDLE_MILLIS / 1000.0) / seconds;
+    }
+
+    /** utime + stime of {@code pid}, in clock ticks of 10 ms (USER_HZ is 100 on Linux). */
+    private static long cpuTicks(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** Round trips, and the gap between them, with which the wake rows warm up. */

@@ -25,6 +25,7 @@ import java.util.Map;
  *  spin-send ROLE N SIZE   Agrona: N records of SIZE bytes into ROLE's ring, spinning while it is full
  *  echo N                  Interflux: pong.send(ping.receive(Codec.bytes()).take(N), Codec.bytes())
  *  spin-echo N             Agrona: N records from the ping ring, each written back into the pong ring
+ *  hold receive|none MS    idles MS milliseconds, with a receive subscribed on the ping ring or without
  * </pre>
  *
  * It ends at the end of stdin, and when its parent dies (halting a spin loop if need be).
@@ -91,7 +92,8 @@ public final class ShmPeer {
         }
     }
 
-    private static void run(String[] cmd, Map<String, SharedRing> rings, Map<String, AgronaSpinRing> spins) {
+    private static void run(String[] cmd, Map<String, SharedRing> rings, Map<String, AgronaSpinRing> spins)
+            throws InterruptedException {
         switch (cmd[0]) {
             case "send": {
                 byte[] payload = ShmBenchmark.payload(Integer.parseInt(cmd[3]));
@@ -106,6 +108,17 @@ public final class ShmPeer {
                 rings.get("pong").send(receive(rings.get("ping")).take(Long.parseLong(cmd[1])), Codec.bytes())
                         .block(LIMIT);
                 break;
+            case "hold": {
+                // idle for MILLIS, with a receive subscribed on the ping ring ("hold receive") or without
+                reactor.core.Disposable receiving = cmd[1].equals("receive")
+                        ? receive(rings.get("ping")).subscribe() : null;
+                System.out.println("holding");
+                Thread.sleep(Long.parseLong(cmd[2]));
+                if (receiving != null) {
+                    receiving.dispose();
+                }
+                break;
+            }
             case "spin-echo":
                 spins.get("ping").echo(Long.parseLong(cmd[1]), spins.get("pong"));
                 break;
