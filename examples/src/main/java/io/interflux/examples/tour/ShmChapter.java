@@ -28,6 +28,7 @@ public final class ShmChapter implements Chapter {
     private static final int BIG = 64 * 1024;
     private static final int BIG_MESSAGES = 20_000;
     private static final int TRIPS = 5_000;
+    private static final int WARM_TRIPS = 30_000;
 
     @Override
     public String title() {
@@ -69,9 +70,14 @@ public final class ShmChapter implements Chapter {
         }
 
         double ring = echoRoundTrips(name);
-        double pipe = PipeChapter.pingPongMedianMicros(2000);
-        out.printf("   64-byte ping-pong with a child JVM over two rings, %,d round trips: p50 %.1f us%n", TRIPS, ring);
-        out.printf("   the same through a pipe to cat, measured now: p50 %.1f us, %.1fx the ring's%n", pipe, pipe / ring);
+        double pipe = Double.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            pipe = Math.min(pipe, PipeChapter.pingPongMedianMicros(2000));
+        }
+        out.printf("   64-byte ping-pong with a child JVM over two rings, best of 3 x %,d round trips: p50 %.1f us%n",
+                TRIPS, ring);
+        out.printf("   the same through a pipe to cat, measured now (best of 3): p50 %.1f us, %.1fx the ring's%n",
+                pipe, pipe / ring);
         return new Row("shared memory ring", String.format("%,.0f msg/s (64 B), %.0f MB/s (64 KiB)", rate, mbPerS),
                 String.format("%.1f us p50 RTT", ring), "whole messages + type", "many-to-one (a ring each way)",
                 "the hottest paths between processes on one host");
@@ -88,7 +94,15 @@ public final class ShmChapter implements Chapter {
             if (!"ready".equals(lines.readLine())) {
                 throw new IllegalStateException("the echo JVM did not start");
             }
-            return RoundTrips.medianMicros(p -> pings.send(p, Codec.bytes()), pongs.receive(Codec.bytes()), TRIPS);
+            // a fresh JVM at each end: the first round trips run in the interpreter, and measure it;
+            // and while the JIT still compiles, a spinning side can lose its core: best of three
+            RoundTrips.medianMicros(p -> pings.send(p, Codec.bytes()), pongs.receive(Codec.bytes()), WARM_TRIPS);
+            double best = Double.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                best = Math.min(best, RoundTrips.medianMicros(p -> pings.send(p, Codec.bytes()),
+                        pongs.receive(Codec.bytes()), TRIPS));
+            }
+            return best;
         } finally {
             echo.getOutputStream().close();
             echo.destroy();
