@@ -13,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * A producer on a shared ring written in C ({@code ring_producer.c} next to this class) from
- * {@link io.interflux.shm.RingLayout}'s description and Agrona's claim algorithm, sharing no code
+ * {@link io.interflux.shm.RingDescriptor}'s description and Agrona's claim algorithm, sharing no code
  * with Interflux: what the Java side receives from it shows that the layout is described well
  * enough for another language, and that Interflux keeps to it.
  *

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A shared ring fed by a producer written in C ({@link CRingProducer}) from nothing but
- * {@link io.interflux.shm.RingLayout}'s javadoc and Agrona's claim algorithm: this JVM receives
+ * {@link io.interflux.shm.RingDescriptor}'s javadoc and Agrona's claim algorithm: this JVM receives
  * what it writes, across the ring's wrap-around, waking from the doorbell between bursts; it goes
  * on after the C producer is killed in the middle of a record, skipping only that record, and
  * never skips the record of a C producer that is alive.

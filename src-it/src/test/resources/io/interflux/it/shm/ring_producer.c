@@ -1,5 +1,5 @@
 /*
- * A producer on an Interflux shared ring, written from RingLayout's javadoc and Agrona's
+ * A producer on an Interflux shared ring, written from RingDescriptor's javadoc and Agrona's
  * ManyToOneRingBuffer (claimCapacity, write), sharing no code with either.
  *
  *   ring_producer produce NAME COUNT BURST
@@ -14,7 +14,7 @@
  *       pauses. "stall" stops as "header" does, but only until a line arrives on stdin: then it
  *       finishes and commits the record, prints "committed INDEX" and detaches.
  *
- * Exit status 2 for a failed system call, 3 for a segment that is not what RingLayout says.
+ * Exit status 2 for a failed system call, 3 for a segment that is not what RingDescriptor says.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* the header page (RingLayout) */
+/* the header page (RingDescriptor) */
 #define MAGIC 0x31474E4952584649ULL /* "IFXRING1" little-endian */
 #define VERSION 1
 #define MAGIC_OFFSET 0
@@ -41,8 +41,10 @@
 #define CONSUMER_SLEEPING_OFFSET 64
 #define PRODUCER_SLOTS_OFFSET 256
 #define PRODUCER_SLOTS 64
-#define DEATH_POSITIONS_OFFSET 512
-#define HEADER_LENGTH 4096
+#define CLAIMS_OFFSET 4096
+#define CLAIM_STRIDE 64
+#define CLAIMING (-1LL)
+#define HEADER_LENGTH 8192
 #define MANY_PRODUCERS 2
 
 /* Agrona's trailer after the records (RingBufferDescriptor) and its records (RecordDescriptor) */
@@ -58,6 +60,8 @@
 static uint8_t *header;
 static uint8_t *records;
 static int64_t *tail_position;
+/* our slot's claim word: the claim we have in flight */
+static int64_t *claim_word;
 static int64_t *head_cache_position;
 static int64_t *head_position;
 static int32_t capacity;
@@ -168,20 +172,15 @@ static void claim_slot(void) {
             .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = PRODUCER_SLOTS_OFFSET + 4 * i, .l_len = 1,
         };
         if (fcntl(segment_fd, F_OFD_SETLK, &lock) == 0) {
-            int32_t *word = header_int(PRODUCER_SLOTS_OFFSET + 4 * i);
-            int32_t stale = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-            /* a holder that died without detaching, not yet noticed: it may have left a record */
-            if (stale != 0 && __atomic_compare_exchange_n(word, &stale, pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-                /* its unfinished record, if any, lies before the tail as it is now: say so (keep the larger) */
-                int64_t *death = (int64_t *) (header + DEATH_POSITIONS_OFFSET + 8 * i);
-                int64_t now = __atomic_load_n(tail_position, __ATOMIC_SEQ_CST);
-                int64_t seen = __atomic_load_n(death, __ATOMIC_SEQ_CST);
-                while (seen < now && !__atomic_compare_exchange_n(death, &seen, now, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-                }
-            } else {
-                __atomic_store_n(word, pid, __ATOMIC_SEQ_CST);
+            /* a slot a dead producer left with a claim in flight is the consumer's to clear */
+            if (__atomic_load_n((int64_t *) (header + CLAIMS_OFFSET + CLAIM_STRIDE * i), __ATOMIC_SEQ_CST) != 0) {
+                lock.l_type = F_UNLCK;
+                fcntl(segment_fd, F_OFD_SETLK, &lock);
+                continue;
             }
+            __atomic_store_n(header_int(PRODUCER_SLOTS_OFFSET + 4 * i), pid, __ATOMIC_SEQ_CST);
             slot = i;
+            claim_word = (int64_t *) (header + CLAIMS_OFFSET + CLAIM_STRIDE * i);
             return;
         }
         if (errno != EAGAIN && errno != EACCES) {
@@ -271,18 +270,31 @@ static void ring_consumer_if_sleeping(void) {
     }
 }
 
-/* One record, as ManyToOneRingBuffer.write: 0 when the ring has no room for it now. */
+/* The position of the record claimed at `index`: our unfinished record holds the head back, so
+ * the tail is less than a lap past it. */
+static int64_t claimed_position(int32_t index) {
+    int64_t tail = __atomic_load_n(tail_position, __ATOMIC_ACQUIRE);
+    int64_t behind = ((tail & (capacity - 1)) - index) & (capacity - 1);
+    return tail - (behind == 0 ? capacity : behind);
+}
+
+/* One record, as ManyToOneRingBuffer.write, the claim in flight published in our claim word:
+ * 0 when the ring has no room for it now. */
 static int try_write(int32_t type, const uint8_t *payload, int32_t length) {
     int32_t record_length = length + RECORD_HEADER_LENGTH;
+    __atomic_store_n(claim_word, CLAIMING, __ATOMIC_RELEASE);
     int32_t index = claim_capacity(align8(record_length));
     if (index == INSUFFICIENT_CAPACITY) {
+        __atomic_store_n(claim_word, 0, __ATOMIC_RELEASE);
         return 0;
     }
     __atomic_store_n(length_at(index), -record_length, __ATOMIC_RELEASE);
+    __atomic_store_n(claim_word, claimed_position(index) + 1, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     memcpy(records + index + RECORD_HEADER_LENGTH, payload, (size_t) length);
     *type_at(index) = type;
     __atomic_store_n(length_at(index), record_length, __ATOMIC_RELEASE);
+    __atomic_store_n(claim_word, 0, __ATOMIC_RELEASE);
     return 1;
 }
 
@@ -350,12 +362,14 @@ static void hang(const char *stage) {
         refuse("the stage is none, reserved, header or stall");
     }
     int32_t record_length = (int32_t) sizeof payload + RECORD_HEADER_LENGTH;
+    __atomic_store_n(claim_word, CLAIMING, __ATOMIC_RELEASE);
     int32_t index = claim_capacity(align8(record_length));
     if (index == INSUFFICIENT_CAPACITY) {
         refuse("no room for the record to leave unfinished");
     }
     if (strcmp(stage, "reserved") != 0) {
         __atomic_store_n(length_at(index), -record_length, __ATOMIC_RELEASE);
+        __atomic_store_n(claim_word, claimed_position(index) + 1, __ATOMIC_RELEASE);
         __atomic_thread_fence(__ATOMIC_RELEASE);
         *type_at(index) = 7;
         memcpy(records + index + RECORD_HEADER_LENGTH, payload, sizeof payload / 2);
@@ -374,6 +388,7 @@ static void hang(const char *stage) {
     memcpy(records + index + RECORD_HEADER_LENGTH + sizeof payload / 2, payload + sizeof payload / 2,
             sizeof payload - sizeof payload / 2);
     __atomic_store_n(length_at(index), record_length, __ATOMIC_RELEASE);
+    __atomic_store_n(claim_word, 0, __ATOMIC_RELEASE);
     ring_consumer_if_sleeping();
     printf("committed %d\n", index);
     fflush(stdout);

@@ -11,7 +11,7 @@ public enum Producers {
     ONE,
 
     /**
-     * Many producers: up to {@value RingLayout#PRODUCER_SLOTS} processes, each with any number of
+     * Many producers: up to {@value RingDescriptor#PRODUCER_SLOTS} processes, each with any number of
      * concurrent sends, claim space with a compare-and-swap on the tail (Agrona's
      * {@code ManyToOneRingBuffer}). The default: concurrent writers cannot corrupt the ring.
      */

@@ -14,7 +14,7 @@ import java.time.Duration;
 
 /**
  * A ring's segment mapped into this process, and its two doorbells: created or attached as the
- * spec says, checked against {@link RingLayout}, unmapped with {@code munmap} on {@link #close()}.
+ * spec says, checked against {@link RingDescriptor}, unmapped with {@code munmap} on {@link #close()}.
  */
 final class Segment {
 
@@ -64,8 +64,8 @@ final class Segment {
         this.spaceFd = spaceFd;
         this.address = address;
         this.size = size;
-        this.header = new UnsafeBuffer(address, RingLayout.HEADER_LENGTH);
-        this.ring = new UnsafeBuffer(address + RingLayout.HEADER_LENGTH, capacity + RingLayout.TRAILER_LENGTH);
+        this.header = new UnsafeBuffer(address, RingDescriptor.HEADER_LENGTH);
+        this.ring = new UnsafeBuffer(address + RingDescriptor.HEADER_LENGTH, capacity + RingDescriptor.TRAILER_LENGTH);
     }
 
     static String bellPath(String path) {
@@ -123,7 +123,7 @@ final class Segment {
         Producers producers = spec.producers == null ? Producers.MANY : spec.producers;
         makeBell(bellPath(p), spec.mode);
         makeBell(spacePath(p), spec.mode);
-        long size = RingLayout.segmentSize(capacity);
+        long size = RingDescriptor.segmentSize(capacity);
         if (shm.ftruncate(fd, size) < 0) {
             throw IpcException.fromErrno("ftruncate", p + ", " + size + " bytes", Native.errno());
         }
@@ -134,20 +134,22 @@ final class Segment {
             bell = openBell(bellPath(p));
             space = openBell(spacePath(p));
             // exactly as private as asked, whatever the umask did to mkfifo
-            if (FileLibC.get().fchmod(bell, spec.mode) < 0 || FileLibC.get().fchmod(space, spec.mode) < 0) {
-                throw IpcException.fromErrno("fchmod", bellPath(p) + ", 0" + Integer.toOctalString(spec.mode),
-                        Native.errno());
+            for (int i = 0; i < 2; i++) {
+                if (FileLibC.get().fchmod(i == 0 ? bell : space, spec.mode) < 0) {
+                    throw IpcException.fromErrno("fchmod", (i == 0 ? bellPath(p) : spacePath(p)) + ", 0"
+                            + Integer.toOctalString(spec.mode), Native.errno());
+                }
             }
             // a fresh file is zero: the records, the trailer and every flag start at 0
-            UnsafeBuffer h = new UnsafeBuffer(address, RingLayout.HEADER_LENGTH);
-            h.putLong(RingLayout.MAGIC_OFFSET, RingLayout.MAGIC);
-            h.putInt(RingLayout.VERSION_OFFSET, RingLayout.VERSION);
-            h.putInt(RingLayout.CAPACITY_OFFSET, capacity);
-            h.putInt(RingLayout.PRODUCERS_OFFSET, RingLayout.producersCode(producers));
-            h.putInt(RingLayout.HEADER_LENGTH_OFFSET, RingLayout.HEADER_LENGTH);
-            h.putInt(RingLayout.MAX_PAYLOAD_OFFSET, RingLayout.maxPayload(capacity));
-            h.putInt(RingLayout.CREATOR_PID_OFFSET, Native.libc().getpid());
-            h.putIntRelease(RingLayout.READY_OFFSET, 1);
+            UnsafeBuffer h = new UnsafeBuffer(address, RingDescriptor.HEADER_LENGTH);
+            h.putLong(RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
+            h.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);
+            h.putInt(RingDescriptor.CAPACITY_OFFSET, capacity);
+            h.putInt(RingDescriptor.PRODUCERS_OFFSET, RingDescriptor.producersCode(producers));
+            h.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, RingDescriptor.HEADER_LENGTH);
+            h.putInt(RingDescriptor.MAX_PAYLOAD_OFFSET, RingDescriptor.maxPayload(capacity));
+            h.putInt(RingDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
+            h.putIntRelease(RingDescriptor.READY_OFFSET, 1);
             return new Segment(p, description, true, capacity, producers, fd, bell, space, address, size);
         } catch (RuntimeException e) {
             closeQuietly(bell);
@@ -166,33 +168,38 @@ final class Segment {
                     + "): not a shared ring");
         }
         long size = stx.getLong(FileLibC.STATX_SIZE_OFFSET);
-        if (size < RingLayout.HEADER_LENGTH) {
+        if (size < RingDescriptor.HEADER_LENGTH) {
             throw new NotReadyException(p, "its size is " + size + " bytes");
         }
-        long headerAddress = map(p, fd, RingLayout.HEADER_LENGTH);
+        long headerAddress = map(p, fd, RingDescriptor.HEADER_LENGTH);
         int capacity;
         Producers producers;
         try {
-            UnsafeBuffer h = new UnsafeBuffer(headerAddress, RingLayout.HEADER_LENGTH);
-            if (h.getIntAcquire(RingLayout.READY_OFFSET) != 1) {
-                long magic = h.getLong(RingLayout.MAGIC_OFFSET);
-                if (magic != 0 && magic != RingLayout.MAGIC) {
+            UnsafeBuffer h = new UnsafeBuffer(headerAddress, RingDescriptor.HEADER_LENGTH);
+            if (h.getIntAcquire(RingDescriptor.READY_OFFSET) != 1) {
+                long magic = h.getLong(RingDescriptor.MAGIC_OFFSET);
+                if (magic != 0 && magic != RingDescriptor.MAGIC) {
                     throw notARing(p, magic);
                 }
                 throw new NotReadyException(p, "its ready flag is 0");
             }
-            long magic = h.getLong(RingLayout.MAGIC_OFFSET);
-            if (magic != RingLayout.MAGIC) {
+            long magic = h.getLong(RingDescriptor.MAGIC_OFFSET);
+            if (magic != RingDescriptor.MAGIC) {
                 throw notARing(p, magic);
             }
-            int version = h.getInt(RingLayout.VERSION_OFFSET);
-            if (version != RingLayout.VERSION) {
+            int version = h.getInt(RingDescriptor.VERSION_OFFSET);
+            if (version != RingDescriptor.VERSION) {
                 throw new IllegalStateException("shared ring " + p + " has layout version " + version
-                        + " but this Interflux speaks version " + RingLayout.VERSION);
+                        + " but this Interflux speaks version " + RingDescriptor.VERSION);
             }
-            capacity = h.getInt(RingLayout.CAPACITY_OFFSET);
-            int code = h.getInt(RingLayout.PRODUCERS_OFFSET);
-            producers = code == RingLayout.ONE_PRODUCER ? Producers.ONE : Producers.MANY;
+            capacity = h.getInt(RingDescriptor.CAPACITY_OFFSET);
+            int code = h.getInt(RingDescriptor.PRODUCERS_OFFSET);
+            if (code != RingDescriptor.ONE_PRODUCER && code != RingDescriptor.MANY_PRODUCERS) {
+                throw new IllegalStateException("shared ring " + p + " has producers code " + code
+                        + ", which is neither " + RingDescriptor.ONE_PRODUCER + " (one) nor "
+                        + RingDescriptor.MANY_PRODUCERS + " (many)");
+            }
+            producers = code == RingDescriptor.ONE_PRODUCER ? Producers.ONE : Producers.MANY;
             if (spec.capacity != 0 && spec.capacity != capacity) {
                 throw new IllegalStateException("shared ring " + p + " exists with capacity " + capacity
                         + " bytes but the spec asks for " + spec.capacity + " bytes");
@@ -201,13 +208,13 @@ final class Segment {
                 throw new IllegalStateException("shared ring " + p + " exists for producers " + producers
                         + " but the spec asks for producers " + spec.producers);
             }
-            long expected = RingLayout.segmentSize(capacity);
+            long expected = RingDescriptor.segmentSize(capacity);
             if (size != expected) {
                 throw new IllegalStateException("shared ring " + p + " is " + size + " bytes but its header says "
                         + "capacity " + capacity + ", which takes " + expected + " bytes");
             }
         } finally {
-            shm.munmap(headerAddress, RingLayout.HEADER_LENGTH);
+            shm.munmap(headerAddress, RingDescriptor.HEADER_LENGTH);
         }
         long address = map(p, fd, size);
         int bell = -1;
@@ -226,7 +233,7 @@ final class Segment {
 
     private static IllegalStateException notARing(String p, long magic) {
         return new IllegalStateException(p + " is not an Interflux shared ring: its first 8 bytes are 0x"
-                + Long.toHexString(magic) + ", a ring's are 0x" + Long.toHexString(RingLayout.MAGIC) + " (\"IFXRING1\")");
+                + Long.toHexString(magic) + ", a ring's are 0x" + Long.toHexString(RingDescriptor.MAGIC) + " (\"IFXRING1\")");
     }
 
     private static void makeBell(String p, int mode) {

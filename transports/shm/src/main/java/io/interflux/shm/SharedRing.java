@@ -4,7 +4,6 @@ import io.interflux.Codec;
 import io.interflux.DisposedException;
 import io.interflux.Emitter;
 import io.interflux.EventLoop;
-import io.interflux.FrameTooLargeException;
 import io.interflux.IpcResource;
 import io.interflux.internal.Native;
 import io.interflux.internal.Spi;
@@ -12,30 +11,18 @@ import io.interflux.internal.drain.Doorbell;
 import io.interflux.internal.drain.Lifecycle;
 import io.interflux.internal.drain.MessageReceive;
 import io.interflux.internal.drain.MessageSend;
-import io.interflux.internal.drain.MessageSink;
-import io.interflux.internal.drain.MessageBatchSource;
 import io.interflux.internal.drain.SinkEmitter;
 import io.interflux.internal.drain.SpinningReadiness;
-import io.interflux.internal.drain.WorkBudget;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.reactivestreams.Publisher;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
-import reactor.util.Logger;
-import reactor.util.Loggers;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -44,13 +31,12 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
  * A ring of whole messages in shared memory, between one consuming process and one or many
  * producing processes: Agrona's ring buffers over a segment every party maps (a POSIX
- * shared-memory object in {@code /dev/shm}, or a file), laid out as {@link RingLayout} describes.
+ * shared-memory object in {@code /dev/shm}, or a file), laid out as {@link RingDescriptor} describes.
  *
  * <p>Records move at memory speed: no system call per message while both sides are busy. A side
  * that finds nothing to do spins for up to {@link SharedRingSpec#spin(Duration) 50 µs} (adaptive) and then sleeps on
@@ -81,57 +67,38 @@ import java.util.function.ToIntFunction;
  */
 public final class SharedRing implements IpcResource {
 
-    private static final Logger LOG = Loggers.getLogger(SharedRing.class);
-
     /** Records a send requests ahead of what the ring has taken. */
     static final int SEND_PREFETCH = 256;
-    /** Records that count as one kernel call of the drain's work budget: a record costs far less than a call. */
-    static final int RECORDS_PER_CALL = 32;
     static final Duration ATTACH_RETRY = Duration.ofMillis(10);
     /** How long a receive waits for an ending receive of this process to let go of the consumer claim: 20 x 5 ms. */
     static final int CLAIM_RETRIES = 20;
     static final Duration CLAIM_RETRY = Duration.ofMillis(5);
-    /** How often a consumer stuck behind an unfinished record looks for its producer's death. */
-    static final long BLOCKED_CHECK_MILLIS = 100;
-    /** How long the head must stay stuck behind an unfinished record of a dead producer before it is skipped. */
-    static final long DEAD_PRODUCER_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How often a send waiting for space looks whether anybody still consumes. */
-    static final long CONSUMER_CHECK_MILLIS = 200;
 
-    private final SharedRingSpec spec;
-    private final Segment segment;
-    private final String description;
-    private final Lifecycle lifecycle;
+    final SharedRingSpec spec;
+    final Segment segment;
+    final String description;
+    final Lifecycle lifecycle;
+    final int capacity;
+    private final int maxPayload;
     private final UnsafeBuffer header;
     private final UnsafeBuffer records;
-    private final int capacity;
-    private final int maxPayload;
     private final int headIndex;
     private final int tailIndex;
-    /** The consumer's view: reads, and skips a dead producer's record ({@code unblock}). */
-    private final ManyToOneRingBuffer consumerRing;
-    private final RingBuffer producerRing;
-    private final Doorbell bell;
-    private final Doorbell space;
-    private final Scheduler timer = Schedulers.parallel();
-    private final int pid = Native.libc().getpid();
+    final Doorbell bell;
+    final Doorbell space;
+    final Scheduler timer = Schedulers.parallel();
+    final int pid = Native.libc().getpid();
     private final long oneByte;
     private final long scratch;
     private final int scratchSize = 64;
     private final ByteBuffer buffers;
-    private final AtomicBoolean consuming = new AtomicBoolean();
+    /** This opening's receive holds the consumer claim. */
+    final AtomicBoolean consuming = new AtomicBoolean();
     /** With {@link Producers#ONE}: one send or emission at a time in this process. */
-    private final AtomicBoolean producing = new AtomicBoolean();
-    private final AtomicLong skipped = new AtomicLong();
-    /** The producer slot this opening holds, -1 before its first send; guarded by this. */
-    private int producerSlot = -1;
-    /** The consumer's record of a head stuck behind an unfinished record; guarded by this. */
-    private long stuckHead = -1;
-    private long stuckSince;
-    private boolean blockedCheckPending;
-    /** Set by the blocked check, acted on by the receive's own drain. */
-    private volatile boolean unblockDue;
-    private volatile long stuckHeadForLog;
+    final AtomicBoolean producing = new AtomicBoolean();
+    final AtomicLong skipped = new AtomicLong();
+    private final RingConsumer consumer;
+    private final RingProducer producer;
 
     private SharedRing(SharedRingSpec spec, Segment segment, EventLoop loop) {
         this.spec = spec;
@@ -140,11 +107,9 @@ public final class SharedRing implements IpcResource {
         this.header = segment.header;
         this.records = segment.ring;
         this.capacity = segment.capacity;
-        this.maxPayload = RingLayout.maxPayload(capacity);
+        this.maxPayload = RingDescriptor.maxPayload(capacity);
         this.headIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.tailIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
-        this.consumerRing = new ManyToOneRingBuffer(records);
-        this.producerRing = segment.producers == Producers.ONE ? new OneToOneRingBuffer(records) : consumerRing;
         this.buffers = ByteBuffer.allocateDirect(2 * scratchSize);
         this.oneByte = Native.address(buffers);
         this.scratch = oneByte + scratchSize;
@@ -153,6 +118,8 @@ public final class SharedRing implements IpcResource {
         io.interflux.internal.Poller poller = Spi.poller(loop);
         this.bell = new Doorbell(poller, lifecycle, segment.bellFd, true);
         this.space = new Doorbell(poller, lifecycle, segment.spaceFd, false);
+        this.consumer = new RingConsumer(this);
+        this.producer = new RingProducer(this);
     }
 
     /** A spec for the POSIX shared-memory object {@code name}: {@code "/prices"}, the segment {@code /dev/shm/prices}. */
@@ -235,16 +202,17 @@ public final class SharedRing implements IpcResource {
      * <p>One receive at a time, across all processes: a second one fails with
      * {@link IllegalStateException} naming the consumer's pid (within this process, after
      * waiting up to 100 ms on a timer for the other receive to end, as one that a
-     * {@code take(n)} has just completed does). When a producer died in the middle
-     * of a write, the head stays stuck behind its unfinished record; the receive looks for dead
-     * producers every {@value #BLOCKED_CHECK_MILLIS} ms while stuck (a producer whose pid is in its
-     * slot but whose lock is gone; the tail position at that moment bounds what it may have left).
-     * Once the head has not moved for a second, and a dead producer had claimed space beyond it,
-     * the record is skipped (Agrona's {@code unblock}) and the receive goes on: at most one
-     * message lost per dead producer, within about 1.1 s of its death, counted by
-     * {@link #skippedRecords()} and logged. A live producer paused mid-write (stopped, in a long
-     * GC pause) is waited for as long as it takes, unless a producer that claimed space after it
-     * dies meanwhile: then the paused one's record may be taken for the dead one's.
+     * {@code take(n)} has just completed does).
+     *
+     * <p>When a process died in the middle of writing a record (or of reading some), the head
+     * stays stuck behind what it left; the receive looks at the stuck head every
+     * {@value RingConsumer#STUCK_CHECK_MILLIS} ms and, once it has not moved for
+     * {@value RingConsumer#STUCK_MILLIS} ms, skips the record when a producer slot whose lock is
+     * gone names it as its claim in flight (or was about to claim), or when the consumer before
+     * this one died leaving zeroed records there; then it goes on. At most one message is lost per
+     * dead producer, about 1.1 s after the receive reached it, counted by {@link #skippedRecords()}
+     * and logged. A live producer paused mid-write (stopped, in a long GC pause) holds its lock
+     * and is waited for as long as it takes.
      */
     public Flux<RingMessage> receive() {
         return receive((type, payload) -> RingMessage.received(payload, type));
@@ -259,85 +227,43 @@ public final class SharedRing implements IpcResource {
         return receive((type, payload) -> codec.decode(payload));
     }
 
-    private <T> Flux<T> receive(RecordDecoder<T> decoder) {
+    private <T> Flux<T> receive(RingConsumer.RecordDecoder<T> decoder) {
         // a receive of this process that is ending (a take(n) that cancelled it from onNext has
         // completed downstream already) lets go of the claim on its drain's next step: a
-        // receive subscribed right then waits a moment for it, on a timer
-        // (the claim and the subscription that releases it are made in one step: no cancel between)
+        // receive subscribed right then waits a moment for it, on a timer; the claim and the
+        // subscription that releases it are made in one step, with no cancel between
         return Flux.defer(() -> {
-            claimConsumer();
-            return new MessageReceive<T>(description, lifecycle, () -> new Receiver<>(decoder),
-                    source -> new SpinningReadiness(bell.waiter(new ConsumerSleeper()), spec.spinNanos));
-        }).retryWhen(Retry.fixedDelay(CLAIM_RETRIES, CLAIM_RETRY).filter(e -> e instanceof ClaimedHere)
-                .onRetryExhaustedThrow((retry, signal) -> signal.failure()));
-    }
-
-    /** Another receive of this process holds the consumer claim. */
-    private static final class ClaimedHere extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        ClaimedHere(String message) {
-            super(message);
-        }
-    }
-
-    private void claimConsumer() {
-        if (!lifecycle.enter()) {
-            throw new DisposedException(description);
-        }
-        try {
-            claimConsumerEntered();
-        } finally {
-            lifecycle.exit();
-        }
-    }
-
-    private void claimConsumerEntered() {
-        if (!consuming.compareAndSet(false, true)) {
-            throw new ClaimedHere(description + " has a receive running already in this process:"
-                    + " a ring has one consumer at a time");
-        }
-        if (!segment.tryLock(RingLayout.CONSUMER_PID_OFFSET)) {
-            consuming.set(false);
-            throw new IllegalStateException(description + " has a consumer already, pid "
-                    + header.getIntVolatile(RingLayout.CONSUMER_PID_OFFSET) + ": a ring has one consumer at a time");
-        }
-        header.putIntVolatile(RingLayout.CONSUMER_PID_OFFSET, pid);
-    }
-
-    private void releaseConsumer() {
-        // once disposed the segment may be unmapped already (a receive refused by the disposed
-        // lifecycle); its lock goes with the descriptor then
-        if (lifecycle.enter()) {
+            if (!lifecycle.enter()) {
+                throw new DisposedException(description);
+            }
             try {
-                header.compareAndSetInt(RingLayout.CONSUMER_PID_OFFSET, pid, 0);
-                header.putIntRelease(RingLayout.CONSUMER_SLEEPING_OFFSET, 0);
-                segment.unlock(RingLayout.CONSUMER_PID_OFFSET);
+                consumer.claim();
             } finally {
                 lifecycle.exit();
             }
-        }
-        consuming.set(false);
+            return new MessageReceive<T>(description, lifecycle, () -> consumer.new Receiver<>(decoder),
+                    source -> new SpinningReadiness(bell.waiter(consumer.new Sleeper()), spec.spinNanos));
+        }).retryWhen(Retry.fixedDelay(CLAIM_RETRIES, CLAIM_RETRY).filter(e -> e instanceof RingConsumer.ClaimedHere)
+                .onRetryExhaustedThrow((retry, signal) -> signal.failure()));
     }
 
-    private long head() {
+    long head() {
         return records.getLongVolatile(headIndex);
     }
 
-    private boolean nextRecordCommitted() {
-        return records.getIntVolatile((int) head() & (capacity - 1)) > 0;
+    long tail() {
+        return records.getLongVolatile(tailIndex);
     }
 
-    /** Records were claimed past the head, but the one at the head is not finished. */
-    private boolean stuck() {
-        long h = head();
-        return records.getLongVolatile(tailIndex) != h && records.getIntVolatile((int) h & (capacity - 1)) <= 0;
+    /** The producer slot this opening holds, or -1. */
+    int producerSlotHeld() {
+        return producer.slot();
     }
 
     /** After the consumer freed space (and a full fence): wakes the producers that sleep for it. */
-    private void ringSpaceIfWanted() {
-        if (header.getIntVolatile(RingLayout.SPACE_WANTED_OFFSET) != 0
-                && header.compareAndSetInt(RingLayout.SPACE_WANTED_OFFSET, 1, 0)) {
+    void ringSpaceIfWanted() {
+        if (header.getIntVolatile(RingDescriptor.SPACE_WANTED_OFFSET) != 0
+                && header.compareAndSetInt(RingDescriptor.SPACE_WANTED_OFFSET, 1, 0)) {
             // empty first: every sleeper, in every process, sees this ring as a new edge
             while (Native.libc().read(segment.spaceFd, scratch, scratchSize) > 0) {
                 // a ring carries no data
@@ -347,204 +273,10 @@ public final class SharedRing implements IpcResource {
     }
 
     /** After a producer published (and, at least before it waits or goes idle, a full fence): wakes a sleeping consumer. */
-    private void ringConsumerIfSleeping() {
-        if (header.getIntVolatile(RingLayout.CONSUMER_SLEEPING_OFFSET) != 0
-                && header.compareAndSetInt(RingLayout.CONSUMER_SLEEPING_OFFSET, 1, 0)) {
+    void ringConsumerIfSleeping() {
+        if (header.getIntVolatile(RingDescriptor.CONSUMER_SLEEPING_OFFSET) != 0
+                && header.compareAndSetInt(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 1, 0)) {
             Native.libc().write(segment.bellFd, oneByte, 1);
-        }
-    }
-
-    /**
-     * Takes records for one receive, a run at a time (one head store, one fence for all of them),
-     * turning each into a value; the consumer claim is its until it ends.
-     */
-    private final class Receiver<T> implements MessageBatchSource<T>, ControlledMessageHandler {
-        private final RecordDecoder<T> decoder;
-        private Predicate<? super T> sink;
-        private int taken;
-        private T single;
-
-        Receiver(RecordDecoder<T> decoder) {
-            this.decoder = decoder;
-        }
-
-        @Override
-        public int take(WorkBudget budget, long max, Predicate<? super T> sink) {
-            if (!budget.spend()) {
-                return 0;
-            }
-            this.sink = sink;
-            this.taken = 0;
-            int limit = (int) Math.min(max, RECORDS_PER_CALL);
-            // a second read when the first met only the padding to the ring's end
-            if (consumerRing.controlledRead(this, limit) == 0 && taken == 0
-                    && consumerRing.controlledRead(this, limit) == 0 && taken == 0 && unblockDue) {
-                unblock();
-                consumerRing.controlledRead(this, limit);
-            }
-            this.sink = null;
-            if (taken > 0) {
-                VarHandle.fullFence(); // the head moved: a producer that says it waits must see it
-                ringSpaceIfWanted();
-            }
-            return taken;
-        }
-
-        @Override
-        public T poll(WorkBudget budget) {
-            single = null;
-            take(budget, 1, v -> {
-                single = v;
-                return true;
-            });
-            T v = single;
-            single = null;
-            return v;
-        }
-
-        @Override
-        public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
-            byte[] payload = new byte[length];
-            buffer.getBytes(index, payload);
-            taken++;
-            return sink.test(decoder.decode(type, payload)) ? Action.CONTINUE : Action.BREAK;
-        }
-
-        @Override
-        public void released() {
-            releaseConsumer();
-        }
-    }
-
-    /** What a receive makes of a record. */
-    @FunctionalInterface
-    private interface RecordDecoder<T> {
-        T decode(int type, byte[] payload);
-    }
-
-    /** The receive's drain, skipping a dead producer's unfinished record. */
-    private void unblock() {
-        unblockDue = false;
-        if (deadProducerBeyond(head()) && consumerRing.unblock()) {
-            skipped.incrementAndGet();
-            LOG.warn(description + ": skipped an unfinished record at position " + stuckHeadForLog
-                    + ", left by a producer that died before it finished writing it");
-        }
-    }
-
-    /**
-     * Whether a producer found dead had claimed space up to beyond {@code head}: only then may
-     * the record stuck at the head be one it left unfinished. Positions the head has passed are
-     * cleared on the way: what they covered is read.
-     */
-    private boolean deadProducerBeyond(long head) {
-        boolean beyond = false;
-        for (int i = 0; i < RingLayout.PRODUCER_SLOTS; i++) {
-            int offset = RingLayout.deathPositionOffset(i);
-            long position = header.getLongVolatile(offset);
-            if (position == 0) {
-                continue;
-            }
-            if (position > head) {
-                beyond = true;
-            } else {
-                header.compareAndSetLong(offset, position, 0);
-            }
-        }
-        return beyond;
-    }
-
-    /** Slot {@code slot}'s producer is gone without detaching: what it may have left lies before the tail now. */
-    private void recordDeath(int slot) {
-        int offset = RingLayout.deathPositionOffset(slot);
-        long tail = records.getLongVolatile(tailIndex);
-        for (long seen = header.getLongVolatile(offset); seen < tail; seen = header.getLongVolatile(offset)) {
-            if (header.compareAndSetLong(offset, seen, tail)) {
-                return;
-            }
-        }
-    }
-
-    /** Sleeps on the consumer's doorbell; while stuck behind an unfinished record, looks for a dead producer on a timer. */
-    private final class ConsumerSleeper implements Doorbell.Sleeper {
-        @Override
-        public boolean sleepUnlessReady() {
-            header.putIntVolatile(RingLayout.CONSUMER_SLEEPING_OFFSET, 1);
-            if (nextRecordCommitted()) {
-                header.putIntRelease(RingLayout.CONSUMER_SLEEPING_OFFSET, 0);
-                return true;
-            }
-            ringSpaceIfWanted();
-            if (stuck()) {
-                scheduleBlockedCheck();
-            }
-            return false;
-        }
-
-        @Override
-        public void woken() {
-            header.putIntRelease(RingLayout.CONSUMER_SLEEPING_OFFSET, 0);
-        }
-    }
-
-    private synchronized void scheduleBlockedCheck() {
-        if (!blockedCheckPending) {
-            blockedCheckPending = true;
-            timer.schedule(this::checkBlocked, BLOCKED_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** On the timer: the head is stuck; is its producer dead? */
-    private void checkBlocked() {
-        if (!lifecycle.enter()) {
-            return;
-        }
-        boolean wake = false;
-        try {
-            synchronized (this) {
-                blockedCheckPending = false;
-                if (!consuming.get()) {
-                    return;
-                }
-                if (!stuck()) {
-                    stuckHead = -1;
-                    wake = true; // finished meanwhile; its producer rings too, this costs nothing
-                    return;
-                }
-                reapDeadProducers();
-                long h = head();
-                long now = System.nanoTime();
-                if (h != stuckHead) {
-                    stuckHead = h;
-                    stuckSince = now;
-                } else if (now - stuckSince >= DEAD_PRODUCER_NANOS && deadProducerBeyond(h)) {
-                    stuckHeadForLog = h;
-                    unblockDue = true;
-                    stuckHead = -1;
-                    wake = true;
-                }
-            }
-            if (!wake) {
-                scheduleBlockedCheck();
-            }
-        } finally {
-            if (wake) {
-                bell.wakeAll();
-            }
-            lifecycle.exit();
-        }
-    }
-
-    /** Frees the slots of producers whose lock is gone, noting how far each may have left a record unfinished. */
-    private void reapDeadProducers() {
-        for (int i = 0; i < RingLayout.PRODUCER_SLOTS; i++) {
-            int offset = RingLayout.producerSlotOffset(i);
-            int holder = header.getIntVolatile(offset);
-            if (holder != 0 && i != producerSlot && !segment.lockedElsewhere(offset)
-                    && header.compareAndSetInt(offset, holder, 0)) {
-                recordDeath(i);
-                LOG.warn(description + ": producer pid " + holder + " is gone without detaching");
-            }
         }
     }
 
@@ -557,7 +289,7 @@ public final class SharedRing implements IpcResource {
      * While it waits it looks every {@value #CONSUMER_CHECK_MILLIS} ms whether a consumer is
      * attached, and fails with {@link NoConsumerException} once none has been for the spec's
      * {@link SharedRingSpec#consumerTimeout(Duration) consumer timeout}. A message larger than
-     * {@link #maxMessageSize()} fails the send with {@link FrameTooLargeException} before it
+     * {@link #maxMessageSize()} fails the send with {@link io.interflux.FrameTooLargeException} before it
      * reaches the ring; those before it are in.
      *
      * <p>The first send (or emitter) takes one of the ring's producer slots for this opening,
@@ -571,7 +303,7 @@ public final class SharedRing implements IpcResource {
                 return Mono.error(new DisposedException(description));
             }
             try {
-                claimProducerSlot();
+                producer.claimSlot();
             } catch (RuntimeException e) {
                 return Mono.error(e);
             } finally {
@@ -582,8 +314,10 @@ public final class SharedRing implements IpcResource {
                 return Mono.error(new IllegalStateException(description + " takes one producer, writing one send"
                         + " (or emission) at a time, and another is running"));
             }
-            return new MessageSend<RingMessage>(description, lifecycle, messages, () -> new Sender(false, guarded),
-                    sink -> new SpinningReadiness(space.waiter(new SpaceSleeper((Sender) sink)), spec.spinNanos),
+            return new MessageSend<RingMessage>(description, lifecycle, messages,
+                    () -> producer.new Sender(false, guarded),
+                    sink -> new SpinningReadiness(space.waiter(producer.new SpaceSleeper((RingProducer.Sender) sink)),
+                            spec.spinNanos),
                     SEND_PREFETCH);
         });
     }
@@ -605,7 +339,7 @@ public final class SharedRing implements IpcResource {
      * blocking: {@code OK} when it is in, {@code FAIL_OVERFLOW} when the ring has no room for it
      * and nothing was written, {@code FAIL_TERMINATED} once disposed, {@code FAIL_NON_SERIALIZED}
      * for concurrent emissions on one emitter (or, with {@link Producers#ONE}, while a send
-     * runs). A message over {@link #maxMessageSize()} throws {@link FrameTooLargeException}.
+     * runs). A message over {@link #maxMessageSize()} throws {@link io.interflux.FrameTooLargeException}.
      * Takes a producer slot like a send; fails with {@link IllegalStateException} when none is free.
      */
     public Emitter<RingMessage> emitter() {
@@ -613,17 +347,20 @@ public final class SharedRing implements IpcResource {
             throw new DisposedException(description);
         }
         try {
-            claimProducerSlot();
+            producer.claimSlot();
         } finally {
             lifecycle.exit();
         }
-        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, new Sender(true, false));
+        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, producer.new Sender(true, false));
         if (segment.producers != Producers.ONE) {
             return emitter;
         }
         return new Emitter<RingMessage>() {
             @Override
             public Sinks.EmitResult tryEmitNext(RingMessage message) {
+                if (lifecycle.isDisposed()) {
+                    return Sinks.EmitResult.FAIL_TERMINATED;
+                }
                 if (!producing.compareAndSet(false, true)) {
                     return Sinks.EmitResult.FAIL_NON_SERIALIZED;
                 }
@@ -645,165 +382,6 @@ public final class SharedRing implements IpcResource {
     public <T> Emitter<T> emitter(Codec<T> codec, int type) {
         Objects.requireNonNull(codec, "codec");
         return SinkEmitter.mapped(emitter(), v -> RingMessage.of(v, codec, type));
-    }
-
-    private synchronized void claimProducerSlot() {
-        if (producerSlot >= 0) {
-            return;
-        }
-        int slots = segment.producers == Producers.ONE ? 1 : RingLayout.PRODUCER_SLOTS;
-        for (int i = 0; i < slots; i++) {
-            int offset = RingLayout.producerSlotOffset(i);
-            if (segment.tryLock(offset)) {
-                int stale = header.getIntVolatile(offset);
-                // a holder that died without detaching, not yet noticed by a consumer: its
-                // unfinished record, if any, may be skipped
-                if (stale != 0 && header.compareAndSetInt(offset, stale, pid)) {
-                    recordDeath(i);
-                } else {
-                    header.putIntVolatile(offset, pid);
-                }
-                producerSlot = i;
-                return;
-            }
-        }
-        if (segment.producers == Producers.ONE) {
-            throw new IllegalStateException(description + " takes one producer (Producers.ONE), and pid "
-                    + header.getIntVolatile(RingLayout.producerSlotOffset(0)) + " is it");
-        }
-        throw new IllegalStateException(description + " has all " + RingLayout.PRODUCER_SLOTS
-                + " producer slots taken");
-    }
-
-    private boolean consumerAttached() {
-        return consuming.get() || segment.lockedElsewhere(RingLayout.CONSUMER_PID_OFFSET);
-    }
-
-    /** Writes one send's (or an emitter's) records. */
-    private final class Sender implements MessageSink<RingMessage> {
-        private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
-        /** An emitter's: no flush follows its writes, so each one fences before it looks for a sleeping consumer. */
-        private final boolean fenceEach;
-        private final boolean guarded;
-        private int writing;
-        long headAtRefusal;
-        volatile RuntimeException failure;
-
-        Sender(boolean fenceEach, boolean guarded) {
-            this.fenceEach = fenceEach;
-            this.guarded = guarded;
-        }
-
-        @Override
-        public boolean offer(RingMessage message, WorkBudget budget) {
-            RuntimeException f = failure;
-            if (f != null) {
-                throw f;
-            }
-            byte[] payload = message.bytes();
-            if (payload.length > maxPayload) {
-                throw new FrameTooLargeException("record (capacity / 8)", description, maxPayload, payload.length);
-            }
-            if ((writing & (RECORDS_PER_CALL - 1)) == 0 && !budget.spend()) {
-                return false;
-            }
-            source.wrap(payload);
-            if (!producerRing.write(message.type(), source, 0, payload.length)) {
-                headAtRefusal = head();
-                return false;
-            }
-            writing++;
-            if (fenceEach) {
-                VarHandle.fullFence();
-            }
-            ringConsumerIfSleeping();
-            return true;
-        }
-
-        @Override
-        public boolean flush(WorkBudget budget) {
-            // the publisher has nothing more for now: a consumer that went to sleep while we
-            // wrote (and looked without a fence) must hear of our records
-            VarHandle.fullFence();
-            ringConsumerIfSleeping();
-            return true;
-        }
-
-        @Override
-        public void released(boolean early) {
-            if (guarded) {
-                producing.set(false);
-            }
-        }
-    }
-
-    /** Sleeps on the space doorbell; while asleep, looks on a timer whether anybody consumes. */
-    private final class SpaceSleeper implements Doorbell.Sleeper {
-        private final Sender sender;
-        private volatile Disposable check;
-        /** Between a sleep and its wake-up: the check runs only then. */
-        private volatile boolean asleep;
-        private long noConsumerSince;
-
-        SpaceSleeper(Sender sender) {
-            this.sender = sender;
-        }
-
-        @Override
-        public boolean sleepUnlessReady() {
-            if (sender.failure != null) {
-                return true;
-            }
-            header.putIntVolatile(RingLayout.SPACE_WANTED_OFFSET, 1);
-            // the records we wrote were announced without a fence: a consumer asleep on them wakes now
-            ringConsumerIfSleeping();
-            if (head() != sender.headAtRefusal) {
-                return true;
-            }
-            asleep = true;
-            check = timer.schedule(this::checkConsumer, CONSUMER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-            return false;
-        }
-
-        @Override
-        public void woken() {
-            asleep = false;
-            Disposable c = check;
-            if (c != null) {
-                c.dispose();
-            }
-        }
-
-        private void checkConsumer() {
-            if (!asleep || !lifecycle.enter()) {
-                return;
-            }
-            boolean wake = false;
-            try {
-                if (head() != sender.headAtRefusal) {
-                    wake = true;
-                } else if (consumerAttached()) {
-                    noConsumerSince = 0;
-                } else {
-                    long now = System.nanoTime();
-                    if (noConsumerSince == 0) {
-                        noConsumerSince = now;
-                    } else if (now - noConsumerSince >= spec.consumerTimeout.toNanos()) {
-                        sender.failure = new NoConsumerException(description,
-                                TimeUnit.NANOSECONDS.toMillis(now - noConsumerSince) + CONSUMER_CHECK_MILLIS);
-                        wake = true;
-                    }
-                }
-                if (!wake && asleep) {
-                    check = timer.schedule(this::checkConsumer, CONSUMER_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-                }
-            } finally {
-                if (wake) {
-                    space.wakeAll();
-                }
-                lifecycle.exit();
-            }
-        }
     }
 
     // ---- lifecycle ----------------------------------------------------------------------
@@ -833,11 +411,7 @@ public final class SharedRing implements IpcResource {
     private void release() {
         bell.cancel();
         space.cancel();
-        synchronized (this) {
-            if (producerSlot >= 0) {
-                header.compareAndSetInt(RingLayout.producerSlotOffset(producerSlot), pid, 0);
-            }
-        }
+        producer.releaseSlot();
         segment.close(spec.removeOnDispose);
     }
 

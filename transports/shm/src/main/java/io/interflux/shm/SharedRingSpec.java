@@ -95,14 +95,14 @@ public final class SharedRingSpec {
 
     /**
      * How many bytes of records a ring this spec creates holds, a power of two from
-     * {@value RingLayout#MIN_CAPACITY} to 2^30; {@value #DEFAULT_CAPACITY} by default. A record
+     * {@value RingDescriptor#MIN_CAPACITY} to 2^30; {@value #DEFAULT_CAPACITY} by default. A record
      * takes its payload plus 8 bytes, rounded up to 8; the largest payload is an eighth of the
      * capacity. When the ring exists already its capacity must match, unless none was asked for.
      */
     public SharedRingSpec capacity(int bytes) {
-        if (bytes < RingLayout.MIN_CAPACITY || bytes > RingLayout.MAX_CAPACITY || Integer.bitCount(bytes) != 1) {
-            throw new IllegalArgumentException("capacity must be a power of two from " + RingLayout.MIN_CAPACITY
-                    + " to " + RingLayout.MAX_CAPACITY + " bytes but it was " + bytes);
+        if (bytes < RingDescriptor.MIN_CAPACITY || bytes > RingDescriptor.MAX_CAPACITY || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of two from " + RingDescriptor.MIN_CAPACITY
+                    + " to " + RingDescriptor.MAX_CAPACITY + " bytes but it was " + bytes);
         }
         return new SharedRingSpec(name, path, bytes, producers, creation, mode, removeOnDispose, loop,
                 attachTimeout, consumerTimeout, spinNanos);

@@ -45,7 +45,7 @@ class SharedRingConformanceTest extends TransportConformance {
 
         RingLoopback(int maxFrameSize) {
             // an eighth of the capacity is the largest record: exactly maxFrameSize for a power of two
-            int capacity = Math.max(RingLayout.MIN_CAPACITY, Integer.highestOneBit(maxFrameSize - 1) * 2 * 8);
+            int capacity = Math.max(RingDescriptor.MIN_CAPACITY, Integer.highestOneBit(maxFrameSize - 1) * 2 * 8);
             consumer = SharedRing.named(name).creation(Creation.CREATE_NEW).capacity(capacity).openNow(WAIT);
             SharedRing p = null;
             try {

@@ -205,7 +205,7 @@ class SharedRingTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not an Interflux shared ring");
 
         Path unready = dir.resolve("unready");
-        Files.write(unready, new byte[RingLayout.HEADER_LENGTH]);
+        Files.write(unready, new byte[RingDescriptor.HEADER_LENGTH]);
         long start = System.nanoTime();
         assertThatThrownBy(() -> SharedRing.file(unready).attachTimeout(Duration.ofMillis(200)).openNow(WAIT))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not ready after 200 ms");
@@ -221,7 +221,7 @@ class SharedRingTest {
     @DisplayName("waits for a creator that is still initialising the segment, then attaches")
     void waitsForCreator(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("late");
-        Files.write(file, new byte[RingLayout.HEADER_LENGTH]);
+        Files.write(file, new byte[RingDescriptor.HEADER_LENGTH]);
         Mono<SharedRing> attaching = SharedRing.file(file).attachTimeout(Duration.ofSeconds(5)).open().cache();
         reactor.core.Disposable pending = attaching.subscribe();
         try {
@@ -307,10 +307,10 @@ class SharedRingTest {
         SharedRing producer = open(SharedRing.named(n));
         MappedByteBuffer header = map(RingNames.segment(n));
         StepVerifier.create(consumer.receive(Codec.utf8()).take(3))
-                .then(() -> awaitValue(() -> header.getInt(RingLayout.CONSUMER_SLEEPING_OFFSET), 1, "consumer sleeping"))
+                .then(() -> awaitValue(() -> header.getInt(RingDescriptor.CONSUMER_SLEEPING_OFFSET), 1, "consumer sleeping"))
                 .then(() -> producer.emitter(Codec.utf8(), 1).tryEmitNext("one"))
                 .expectNext("one")
-                .then(() -> awaitValue(() -> header.getInt(RingLayout.CONSUMER_SLEEPING_OFFSET), 1, "consumer sleeping again"))
+                .then(() -> awaitValue(() -> header.getInt(RingDescriptor.CONSUMER_SLEEPING_OFFSET), 1, "consumer sleeping again"))
                 .then(() -> producer.send(Flux.just("two", "three"), Codec.utf8()).subscribe())
                 .expectNext("two", "three")
                 .expectComplete()
@@ -336,7 +336,7 @@ class SharedRingTest {
             StepVerifier.create(consumer.receive(Codec.utf8()), 1)
                     .expectNext(record(0))
                     // the ring is full and nobody takes: the producer says it waits for space
-                    .then(() -> awaitValue(() -> header.getInt(RingLayout.SPACE_WANTED_OFFSET), 1, "space wanted"))
+                    .then(() -> awaitValue(() -> header.getInt(RingDescriptor.SPACE_WANTED_OFFSET), 1, "space wanted"))
                     .thenRequest(Long.MAX_VALUE)
                     .expectNextSequence(IntStream.range(1, count).mapToObj(SharedRingTest::record).collect(Collectors.toList()))
                     .thenCancel()
@@ -367,15 +367,16 @@ class SharedRingTest {
         SharedRing dying = SharedRing.named(n).openNow(WAIT);
         dying.emitter(); // takes producer slot 0 (the consumer's opening has none)
         MappedByteBuffer segment = map(RingNames.segment(n));
-        int pid = segment.getInt(RingLayout.producerSlotOffset(0));
+        int pid = segment.getInt(RingDescriptor.producerSlotOffset(0));
         assertThat(pid).isEqualTo(ProcessHandle.current().pid());
         // the dying producer claims a record and never finishes it, then "dies": its descriptor
-        // (and so its lock) goes, but its pid stays in the slot, as after SIGKILL
+        // (and so its lock) goes, its claim word still saying which record it had in flight
         ManyToOneRingBuffer raw = new ManyToOneRingBuffer(
-                new UnsafeBuffer(segment, RingLayout.HEADER_LENGTH, 4096 + RingLayout.TRAILER_LENGTH));
+                new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096 + RingDescriptor.TRAILER_LENGTH));
+        long position = raw.producerPosition();
         assertThat(raw.tryClaim(1, 10)).isPositive();
+        segment.putLong(RingDescriptor.claimOffset(0), position + 1);
         dying.disposeNow(WAIT);
-        segment.putInt(RingLayout.producerSlotOffset(0), pid);
 
         SharedRing survivor = open(SharedRing.named(n));
         survivor.send(Flux.just("after-1", "after-2"), Codec.utf8()).block(WAIT);
@@ -387,6 +388,69 @@ class SharedRingTest {
         assertThat(consumer.skippedRecords()).isEqualTo(1);
         assertThat(millis).as("skipped within the documented bound").isLessThan(5_000);
         System.out.println("[shm] skipped a dead producer's record after " + millis + " ms");
+    }
+
+    @Test
+    @DisplayName("waits for a live producer paused in the middle of a write, even after another producer died idle")
+    void waitsForPausedProducer() throws IOException {
+        String n = name();
+        SharedRing consumer = open(SharedRing.named(n).capacity(4096));
+        // a live producer (this test, holding slot 0's lock through an opening), and another in
+        // slot 1 that goes idle, without a claim in flight, as after SIGKILL: its pid left behind
+        SharedRing paused = open(SharedRing.named(n));
+        paused.emitter();
+        SharedRing idle = SharedRing.named(n).openNow(WAIT);
+        idle.emitter();
+        MappedByteBuffer segment = map(RingNames.segment(n));
+        int pid = segment.getInt(RingDescriptor.producerSlotOffset(1));
+        assertThat(pid).isEqualTo(ProcessHandle.current().pid());
+        idle.disposeNow(WAIT);
+        segment.putInt(RingDescriptor.producerSlotOffset(1), pid);
+
+        // the live one pauses in the middle of a write, and a record goes in behind it
+        ManyToOneRingBuffer raw = new ManyToOneRingBuffer(
+                new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096 + RingDescriptor.TRAILER_LENGTH));
+        long position = raw.producerPosition();
+        int index = raw.tryClaim(1, 8);
+        segment.putLong(RingDescriptor.claimOffset(0), position + 1);
+        open(SharedRing.named(n)).send(Flux.just("behind"), Codec.utf8()).block(WAIT);
+
+        StepVerifier.create(consumer.receive(Codec.utf8()).take(2))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(1_500))
+                .then(() -> {
+                    new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096).putLong(index, 42);
+                    raw.commit(index);
+                    segment.putLong(RingDescriptor.claimOffset(0), 0);
+                    paused.emitter().tryEmitNext(RingMessage.of(new byte[0])); // rings the sleeping consumer
+                })
+                .assertNext(v -> assertThat(v).hasSize(8))
+                .expectNext("behind")
+                .verifyComplete();
+        assertThat(consumer.skippedRecords()).isZero();
+    }
+
+    @Test
+    @DisplayName("a consumer that takes over from one killed in the middle of a read skips the records that one had cleared")
+    void takesOverFromDeadConsumer() throws IOException {
+        String n = name();
+        SharedRing producer = open(SharedRing.named(n).capacity(4096));
+        producer.send(Flux.just("read-by-the-dead", "also", "after"), Codec.utf8()).block(WAIT);
+        MappedByteBuffer segment = map(RingNames.segment(n));
+        // the dead consumer had read the first two and cleared them (Agrona zeroes what it read)
+        // but died before it stored the head; its pid stays, its lock went with it
+        UnsafeBuffer records = new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096);
+        int cleared = org.agrona.BitUtil.align(8 + "read-by-the-dead".length(), 8) + org.agrona.BitUtil.align(8 + 4, 8);
+        records.setMemory(0, cleared, (byte) 0);
+        segment.putInt(RingDescriptor.CONSUMER_PID_OFFSET, Integer.MAX_VALUE);
+
+        SharedRing next = open(SharedRing.named(n));
+        long start = System.nanoTime();
+        StepVerifier.create(next.receive(Codec.utf8()).take(1))
+                .expectNext("after")
+                .verifyComplete();
+        assertThat(next.skippedRecords()).isEqualTo(1);
+        assertThat(System.nanoTime() - start).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(RingConsumer.STUCK_MILLIS));
     }
 
     @Test

@@ -1,0 +1,345 @@
+package io.interflux.shm;
+
+import io.interflux.internal.drain.Doorbell;
+import io.interflux.internal.drain.MessageBatchSource;
+import io.interflux.internal.drain.WorkBudget;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The consuming side of one opening of a ring: the consumer claim, the records taken a run at a
+ * time, the sleep on the consumer's doorbell, and what the consumer does when its head is stuck
+ * behind a record that a dead process left unfinished.
+ *
+ * <p>A stuck head is looked at every {@value #STUCK_CHECK_MILLIS} ms while the receive sleeps on
+ * it. Once it has not moved for {@value #STUCK_MILLIS} ms, the record there is skipped when a
+ * producer slot whose lock nobody holds (its process is gone) names it as its claim in flight
+ * ({@link RingDescriptor#claimOffset(int)}), or says it was about to claim; or when the head sits
+ * on zeroed records that a consumer killed in the middle of a read had taken and cleared but not
+ * yet accounted for. Nothing else is ever skipped: a live producer paused mid-write holds its
+ * lock and is waited for.
+ */
+final class RingConsumer {
+
+    private static final Logger LOG = Loggers.getLogger(SharedRing.class);
+
+    /** How often a consumer stuck behind an unfinished record looks for its writer's death. */
+    static final long STUCK_CHECK_MILLIS = 100;
+    /** How long the head must stay stuck before a dead process's record there is skipped. */
+    static final long STUCK_MILLIS = 1_000;
+    /** Records that count as one kernel call of the drain's work budget: a record costs far less. */
+    static final int RECORDS_PER_CALL = 32;
+
+    private final SharedRing ring;
+    private final UnsafeBuffer header;
+    private final UnsafeBuffer records;
+    /** The consumer's view, whatever the producers use: reads, and skips a dead writer's record ({@code unblock}). */
+    private final ManyToOneRingBuffer view;
+    private final int mask;
+    /** Guarded by this: the head the stuck check last saw, and since when. */
+    private long stuckHead = -1;
+    private long stuckSince;
+    private boolean checkPending;
+    /** Set by the stuck check, acted on by the receive's own drain (the only one to touch the head). */
+    private volatile boolean skipDue;
+    /** The consumer before this receive died without letting go: the head may sit on records it zeroed. */
+    private volatile boolean previousConsumerDied;
+
+    RingConsumer(SharedRing ring) {
+        this.ring = ring;
+        this.header = ring.segment.header;
+        this.records = ring.segment.ring;
+        this.view = new ManyToOneRingBuffer(records);
+        this.mask = ring.capacity - 1;
+    }
+
+    // ---- the claim ------------------------------------------------------------------------
+
+    /** Makes this opening the ring's consumer; throws naming the holder when another is. Inside the lifecycle. */
+    void claim() {
+        if (!ring.consuming.compareAndSet(false, true)) {
+            throw new ClaimedHere(ring.description + " has a receive running already in this process:"
+                    + " a ring has one consumer at a time");
+        }
+        try {
+            if (!ring.segment.tryLock(RingDescriptor.CONSUMER_PID_OFFSET)) {
+                throw new IllegalStateException(ring.description + " has a consumer already, pid "
+                        + header.getIntVolatile(RingDescriptor.CONSUMER_PID_OFFSET) + ": a ring has one consumer at a time");
+            }
+            // a pid left behind means its receive never ended: the process died, perhaps in the
+            // middle of a read, after clearing records and before moving the head past them
+            int previous = header.getAndSetInt(RingDescriptor.CONSUMER_PID_OFFSET, ring.pid);
+            previousConsumerDied = previous != 0;
+            if (previousConsumerDied) {
+                LOG.warn(ring.description + ": its previous consumer, pid " + previous + ", is gone without detaching");
+            }
+        } catch (RuntimeException e) {
+            ring.consuming.set(false);
+            throw e;
+        }
+    }
+
+    /**
+     * The receive has ended. {@code mapped}: the segment is still mapped (the receive ran as a
+     * member of the lifecycle); otherwise its lock goes with the descriptor.
+     */
+    void release(boolean mapped) {
+        if (mapped) {
+            header.putIntRelease(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 0);
+            header.compareAndSetInt(RingDescriptor.CONSUMER_PID_OFFSET, ring.pid, 0);
+            ring.segment.unlock(RingDescriptor.CONSUMER_PID_OFFSET);
+        }
+        ring.consuming.set(false);
+    }
+
+    /** Another receive of this process holds the consumer claim. */
+    static final class ClaimedHere extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        ClaimedHere(String message) {
+            super(message);
+        }
+    }
+
+    // ---- taking records -------------------------------------------------------------------
+
+    /** What a receive makes of a record. */
+    @FunctionalInterface
+    interface RecordDecoder<T> {
+        T decode(int type, byte[] payload);
+    }
+
+    /** A receive's source: runs of up to {@value #RECORDS_PER_CALL} records, one head store and one fence for each run. */
+    final class Receiver<T> implements MessageBatchSource<T>, ControlledMessageHandler {
+        private final RecordDecoder<T> decoder;
+        private Predicate<? super T> sink;
+        private int taken;
+        private T single;
+        /** A step has run: the receive is a member of the lifecycle, the segment mapped until it leaves. */
+        private boolean member;
+
+        Receiver(RecordDecoder<T> decoder) {
+            this.decoder = decoder;
+        }
+
+        @Override
+        public int take(WorkBudget budget, long max, Predicate<? super T> sink) {
+            member = true;
+            if (!budget.spend()) {
+                return 0;
+            }
+            this.sink = sink;
+            this.taken = 0;
+            try {
+                int limit = (int) Math.min(max, RECORDS_PER_CALL);
+                // a second read when the first met only the padding to the ring's end
+                if (view.controlledRead(this, limit) == 0 && taken == 0
+                        && view.controlledRead(this, limit) == 0 && taken == 0 && skipDue) {
+                    skipStuckRecord();
+                    view.controlledRead(this, limit);
+                }
+            } finally {
+                this.sink = null;
+                if (taken > 0) {
+                    VarHandle.fullFence(); // the head moved: a producer that says it waits must see it
+                    ring.ringSpaceIfWanted();
+                }
+            }
+            return taken;
+        }
+
+        @Override
+        public T poll(WorkBudget budget) {
+            single = null;
+            take(budget, 1, v -> {
+                single = v;
+                return true;
+            });
+            T v = single;
+            single = null;
+            return v;
+        }
+
+        @Override
+        public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+            byte[] payload = new byte[length];
+            buffer.getBytes(index, payload);
+            taken++;
+            return sink.test(decoder.decode(type, payload)) ? Action.CONTINUE : Action.BREAK;
+        }
+
+        @Override
+        public void released() {
+            if (member) {
+                release(true);
+            } else if (ring.lifecycle.enter()) {
+                // refused before it ever ran, or cancelled at once: still mapped while we hold it
+                try {
+                    release(true);
+                } finally {
+                    ring.lifecycle.exit();
+                }
+            } else {
+                release(false);
+            }
+        }
+    }
+
+    /** The receive's wait on the consumer's doorbell, announced in the header. */
+    final class Sleeper implements Doorbell.Sleeper {
+        @Override
+        public boolean sleepUnlessReady() {
+            header.putIntVolatile(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 1);
+            if (records.getIntVolatile(indexOf(ring.head())) > 0) {
+                header.putIntRelease(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 0);
+                return true;
+            }
+            ring.ringSpaceIfWanted();
+            if (stuck()) {
+                scheduleStuckCheck();
+            }
+            return false;
+        }
+
+        @Override
+        public void woken() {
+            header.putIntRelease(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 0);
+        }
+    }
+
+    private int indexOf(long position) {
+        return (int) position & mask;
+    }
+
+    /** Records were claimed past the head, but the one at the head is not finished. */
+    private boolean stuck() {
+        long h = ring.head();
+        return ring.tail() != h && records.getIntVolatile(indexOf(h)) <= 0;
+    }
+
+    // ---- a stuck head ---------------------------------------------------------------------
+
+    private synchronized void scheduleStuckCheck() {
+        if (!checkPending) {
+            checkPending = true;
+            ring.timer.schedule(this::checkStuck, STUCK_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the timer: the head is stuck; did a dead process leave the record there? */
+    private void checkStuck() {
+        if (!ring.lifecycle.enter()) {
+            return;
+        }
+        boolean wake = false;
+        try {
+            synchronized (this) {
+                checkPending = false;
+                if (!ring.consuming.get()) {
+                    return;
+                }
+                long h = ring.head();
+                if (!stuck()) {
+                    stuckHead = -1;
+                    wake = true; // finished meanwhile; its producer rings too, this costs nothing
+                    return;
+                }
+                long now = System.nanoTime();
+                if (h != stuckHead) {
+                    stuckHead = h;
+                    stuckSince = now;
+                } else if (now - stuckSince >= TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS) && leftByTheDead(h)) {
+                    skipDue = true;
+                    stuckHead = -1;
+                    wake = true;
+                }
+            }
+            if (!wake) {
+                scheduleStuckCheck();
+            }
+        } finally {
+            if (wake) {
+                ring.bell.wakeAll();
+            }
+            ring.lifecycle.exit();
+        }
+    }
+
+    /**
+     * Whether the unfinished record at {@code head} belongs to a process that is gone: a producer
+     * slot nobody's lock holds (its producer died) whose claim word names this record or says it
+     * was about to claim one; or zeroed records a dead consumer took and cleared. Frees the slots
+     * of dead producers and clears claim words the head has passed, on the way.
+     */
+    private boolean leftByTheDead(long head) {
+        boolean dead = false;
+        int length = records.getIntVolatile(indexOf(head));
+        for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
+            if (i == ring.producerSlotHeld()) {
+                continue; // ours: alive
+            }
+            int slot = RingDescriptor.producerSlotOffset(i);
+            int claimWord = RingDescriptor.claimOffset(i);
+            long claim = header.getLongVolatile(claimWord);
+            int holder = header.getIntVolatile(slot);
+            if ((claim == 0 && holder == 0) || ring.segment.lockedElsewhere(slot)) {
+                continue; // free, or alive
+            }
+            if (holder != 0 && header.compareAndSetInt(slot, holder, 0)) {
+                LOG.warn(ring.description + ": producer pid " + holder + " is gone without detaching");
+            }
+            if (claim == RingDescriptor.CLAIMING) {
+                dead |= length <= 0;
+            } else if (claim > 0) {
+                long position = claim - 1;
+                if (position == head) {
+                    dead = true;
+                } else if (position < head) {
+                    header.compareAndSetLong(claimWord, claim, 0); // finished and read before it died
+                }
+            }
+        }
+        return dead || (previousConsumerDied && length == 0);
+    }
+
+    /** On the receive's drain: skips the record the stuck check found left by the dead. */
+    private void skipStuckRecord() {
+        skipDue = false;
+        long h = ring.head();
+        int index = indexOf(h);
+        boolean skipped = view.unblock();
+        if (!skipped && records.getIntVolatile(index) == 0) {
+            // zeroes from the head on and no record after them up to the tail or the ring's end,
+            // where Agrona's unblock stops looking: the claim (or padding) a dead producer made
+            // and never wrote, or records a dead consumer cleared; cover them with padding here
+            long ahead = ring.tail() - h;
+            int end = ahead > 0 && ahead < ring.capacity - index ? index + (int) ahead : ring.capacity;
+            records.putInt(RecordDescriptor.typeOffset(index), RingDescriptor.PADDING_TYPE);
+            records.putIntRelease(RecordDescriptor.lengthOffset(index), end - index);
+            skipped = true;
+        }
+        if (skipped) {
+            for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
+                int claimWord = RingDescriptor.claimOffset(i);
+                long claim = header.getLongVolatile(claimWord);
+                if ((claim == h + 1 || claim == RingDescriptor.CLAIMING) && i != ring.producerSlotHeld()
+                        && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))) {
+                    header.compareAndSetLong(claimWord, claim, 0);
+                }
+            }
+            previousConsumerDied = false;
+            ring.skipped.incrementAndGet();
+            LOG.warn(ring.description + ": skipped the unfinished record at position " + h
+                    + ", left by a process that died before it finished with it");
+        }
+    }
+}
