@@ -130,15 +130,8 @@ public final class MessageReceive<M> extends Flux<M> {
                         return;
                     }
                     if (n == 0) {
-                        if (source.ended()) {
-                            release();
-                            actual.onComplete();
+                        if (endedOrWaiting()) {
                             return;
-                        }
-                        if (budget.exhausted()) {
-                            readiness.resume(this);
-                        } else {
-                            readiness.await(this);
                         }
                         break;
                     }
@@ -157,15 +150,8 @@ public final class MessageReceive<M> extends Flux<M> {
                     return;
                 }
                 if (m == null) {
-                    if (source.ended()) {
-                        release();
-                        actual.onComplete();
+                    if (endedOrWaiting()) {
                         return;
-                    }
-                    if (budget.exhausted()) {
-                        readiness.resume(this);
-                    } else {
-                        readiness.await(this);
                     }
                     break;
                 }
@@ -183,6 +169,24 @@ public final class MessageReceive<M> extends Flux<M> {
                 release();
                 actual.onComplete();
             }
+        }
+
+        /**
+         * Nothing can be taken now: completes the stream when the source has ended ({@code true}),
+         * else asks the readiness for a wake-up, or to resume when the budget ran out.
+         */
+        private boolean endedOrWaiting() {
+            if (source.ended()) {
+                release();
+                actual.onComplete();
+                return true;
+            }
+            if (budget.exhausted()) {
+                readiness.resume(this);
+            } else {
+                readiness.await(this);
+            }
+            return false;
         }
 
         /** A message the batch source took: delivered at once; {@code false} once the subscriber has gone. */
