@@ -204,7 +204,10 @@ final class RingConsumer {
                 return true;
             }
             ring.ringSpaceIfWanted();
-            if (stuck()) {
+            long h = ring.head();
+            if (ring.tail() == h) {
+                clearStaleClaims(h);
+            } else if (stuck()) {
                 scheduleStuckCheck();
             }
             return false;
@@ -213,6 +216,21 @@ final class RingConsumer {
         @Override
         public void woken() {
             header.putIntRelease(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 0);
+        }
+    }
+
+    /**
+     * The ring is empty: a claim word a dead producer left (it died about to claim, or after its
+     * record was complete) names no record, and would only keep its slot from being taken.
+     */
+    private void clearStaleClaims(long head) {
+        for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
+            int claimWord = RingDescriptor.claimOffset(i);
+            long claim = header.getLongVolatile(claimWord);
+            if (claim != 0 && (claim == RingDescriptor.CLAIMING || claim - 1 < head) && i != ring.producerSlotHeld()
+                    && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))) {
+                header.compareAndSetLong(claimWord, claim, 0);
+            }
         }
     }
 

@@ -74,7 +74,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * <p>A consumer whose head stays stuck on an unfinished record for a second skips it (it turns
  * it into padding) only when a producer slot whose lock nobody holds names that record in its
  * claim word, or says it was about to claim; or, with zeroes at the head, when the consumer
- * before it died. A live producer keeps its lock and is waited for.
+ * before it died. A live producer keeps its lock and is waited for. When the ring is empty the
+ * consumer clears the claim words of dead producers (they name no record then), so their slots
+ * can be taken again.
  *
  * <p>The doorbells {@code NAME.bell} and {@code NAME.space} are FIFOs next to the segment, mode
  * 0600 like it, opened {@code O_RDWR | O_NONBLOCK} by every party (so no open ever blocks and no

@@ -337,7 +337,8 @@ public final class SharedRing implements IpcResource {
     /**
      * An emitter into the ring: {@link Emitter#tryEmitNext(Object)} writes one record without
      * blocking: {@code OK} when it is in, {@code FAIL_OVERFLOW} when the ring has no room for it
-     * and nothing was written, {@code FAIL_TERMINATED} once disposed, {@code FAIL_NON_SERIALIZED}
+     * and the record was not written (the claim may have padded the rest of the ring's lap, as
+     * Agrona does when a record would cross its end), {@code FAIL_TERMINATED} once disposed, {@code FAIL_NON_SERIALIZED}
      * for concurrent emissions on one emitter (or, with {@link Producers#ONE}, while a send
      * runs). A message over {@link #maxMessageSize()} throws {@link io.interflux.FrameTooLargeException}.
      * Takes a producer slot like a send; fails with {@link IllegalStateException} when none is free.

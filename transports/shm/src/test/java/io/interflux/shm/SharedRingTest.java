@@ -454,6 +454,22 @@ class SharedRingTest {
     }
 
     @Test
+    @DisplayName("clears what a producer that died about to claim left in its slot once the ring is empty, so a single-producer ring takes a producer again")
+    void clearsStaleClaim() throws IOException {
+        String n = name();
+        SharedRing consumer = open(SharedRing.named(n).capacity(4096).producers(Producers.ONE));
+        MappedByteBuffer segment = map(RingNames.segment(n));
+        segment.putLong(RingDescriptor.claimOffset(0), RingDescriptor.CLAIMING); // its lock went with it
+        assertThatThrownBy(() -> open(SharedRing.named(n)).emitter())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("takes one producer");
+        StepVerifier.create(consumer.receive(Codec.utf8()).take(1))
+                .then(() -> awaitValue(() -> (int) segment.getLong(RingDescriptor.claimOffset(0)), 0, "the stale claim word"))
+                .then(() -> open(SharedRing.named(n)).emitter(Codec.utf8(), 1).tryEmitNext("again"))
+                .expectNext("again")
+                .verifyComplete();
+    }
+
+    @Test
     @DisplayName("dispose completes a running receive, fails a running send with CancellationException, and then refuses")
     void disposeEndsStreams() {
         SharedRing ring = SharedRing.named(name()).capacity(1024).openNow(WAIT);
