@@ -51,6 +51,8 @@ final class RingConsumer {
     private boolean checkPending;
     /** Set by the stuck check, acted on by the receive's own drain (the only one to touch the head). */
     private volatile boolean skipDue;
+    /** The head the stuck check judged: the drain skips nothing else. */
+    private volatile long skipAt = -1;
     /** The consumer before this receive died without letting go: the head may sit on records it zeroed. */
     private volatile boolean previousConsumerDied;
 
@@ -227,8 +229,9 @@ final class RingConsumer {
         for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
             int claimWord = RingDescriptor.claimOffset(i);
             long claim = header.getLongVolatile(claimWord);
-            if (claim != 0 && (claim == RingDescriptor.CLAIMING || claim - 1 < head) && i != ring.producerSlotHeld()
-                    && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))) {
+            if (claim != 0 && (claim == RingDescriptor.CLAIMING || claim - 1 < head) && !ring.holdsSlot(i)
+                    && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))
+                    && ring.tail() == head) { // still empty after the look at its lock: it claimed nothing before dying
                 header.compareAndSetLong(claimWord, claim, 0);
             }
         }
@@ -275,7 +278,8 @@ final class RingConsumer {
                 if (h != stuckHead) {
                     stuckHead = h;
                     stuckSince = now;
-                } else if (now - stuckSince >= TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS) && leftByTheDead(h)) {
+                } else if (now - stuckSince >= TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS) && skippable(h, ring.tail())) {
+                    skipAt = h;
                     skipDue = true;
                     stuckHead = -1;
                     wake = true;
@@ -293,71 +297,78 @@ final class RingConsumer {
     }
 
     /**
-     * Whether the unfinished record at {@code head} belongs to a process that is gone: a producer
-     * slot nobody's lock holds (its producer died) whose claim word names this record or says it
-     * was about to claim one; or zeroed records a dead consumer took and cleared. Frees the slots
-     * of dead producers and clears claim words the head has passed, on the way.
+     * Whether the unfinished record at {@code head} may be skipped: every producer that is alive
+     * (its slot's lock held, or a writer of this opening) publishes the claim it has in flight, so
+     * when none of them says it is about to claim, or names this record (or, for zeroes, any
+     * record below {@code tail}), the record is not a live one's; and there is evidence of a death
+     * that leaves such a record: a dead producer's claim word naming it or saying it was about to
+     * claim, or a predecessor consumer that died (zeroes it had cleared). Frees the slots of dead
+     * producers, and clears claim words the head has passed, on the way.
      */
-    private boolean leftByTheDead(long head) {
-        boolean dead = false;
+    private boolean skippable(long head, long tail) {
         int length = records.getIntVolatile(indexOf(head));
+        if (length > 0 || tail == head) {
+            return false;
+        }
+        boolean evidence = previousConsumerDied && length == 0;
         for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
-            if (i == ring.producerSlotHeld()) {
-                continue; // ours: alive
-            }
             int slot = RingDescriptor.producerSlotOffset(i);
             int claimWord = RingDescriptor.claimOffset(i);
             long claim = header.getLongVolatile(claimWord);
-            int holder = header.getIntVolatile(slot);
-            if ((claim == 0 && holder == 0) || ring.segment.lockedElsewhere(slot)) {
-                continue; // free, or alive
+            boolean alive = ring.holdsSlot(i) || ring.segment.lockedElsewhere(slot);
+            if (alive) {
+                if (claim == RingDescriptor.CLAIMING || claim == head + 1 || (length == 0 && claim > 0 && claim - 1 < tail)) {
+                    return false; // perhaps its record: wait for it
+                }
+                continue;
             }
+            int holder = header.getIntVolatile(slot);
             if (holder != 0 && header.compareAndSetInt(slot, holder, 0)) {
                 LOG.warn(ring.description + ": producer pid " + holder + " is gone without detaching");
             }
-            if (claim == RingDescriptor.CLAIMING) {
-                dead |= length <= 0;
-            } else if (claim > 0) {
-                long position = claim - 1;
-                if (position == head) {
-                    dead = true;
-                } else if (position < head) {
-                    header.compareAndSetLong(claimWord, claim, 0); // finished and read before it died
-                }
+            if (claim == RingDescriptor.CLAIMING || claim == head + 1) {
+                evidence = true;
+            } else if (claim > 0 && claim - 1 < head) {
+                header.compareAndSetLong(claimWord, claim, 0); // finished and read before it died
             }
         }
-        return dead || (previousConsumerDied && length == 0);
+        return evidence;
     }
 
-    /** On the receive's drain: skips the record the stuck check found left by the dead. */
+    /** On the receive's drain: skips the record the stuck check judged left by the dead, if it still is. */
     private void skipStuckRecord() {
         skipDue = false;
         long h = ring.head();
+        long tail = ring.tail(); // before the check: a claim made after it lies at or past this
+        if (h != skipAt || !skippable(h, tail)) {
+            return;
+        }
         int index = indexOf(h);
-        boolean skipped = view.unblock();
-        if (!skipped && records.getIntVolatile(index) == 0) {
-            // zeroes from the head on and no record after them up to the tail or the ring's end,
-            // where Agrona's unblock stops looking: the claim (or padding) a dead producer made
-            // and never wrote, or records a dead consumer cleared; cover them with padding here
-            long ahead = ring.tail() - h;
-            int end = ahead > 0 && ahead < ring.capacity - index ? index + (int) ahead : ring.capacity;
+        int length = records.getIntVolatile(index);
+        if (length < 0) {
+            view.unblock(); // turns exactly this record into padding
+        } else {
+            // zeroes: a claim (or padding) a dead producer made and never wrote, or records a dead
+            // consumer cleared; covered with padding up to the next record, no further than the
+            // tail seen before the check nor the ring's end
+            int limit = (int) Math.min(index + (tail - h), ring.capacity);
+            int end = index + RecordDescriptor.ALIGNMENT;
+            while (end < limit && records.getIntVolatile(end) == 0) {
+                end += RecordDescriptor.ALIGNMENT;
+            }
             records.putInt(RecordDescriptor.typeOffset(index), RingDescriptor.PADDING_TYPE);
             records.putIntRelease(RecordDescriptor.lengthOffset(index), end - index);
-            skipped = true;
-        }
-        if (skipped) {
-            for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
-                int claimWord = RingDescriptor.claimOffset(i);
-                long claim = header.getLongVolatile(claimWord);
-                if ((claim == h + 1 || claim == RingDescriptor.CLAIMING) && i != ring.producerSlotHeld()
-                        && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))) {
-                    header.compareAndSetLong(claimWord, claim, 0);
-                }
-            }
             previousConsumerDied = false;
-            ring.skipped.incrementAndGet();
-            LOG.warn(ring.description + ": skipped the unfinished record at position " + h
-                    + ", left by a process that died before it finished with it");
         }
+        for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
+            int claimWord = RingDescriptor.claimOffset(i);
+            if (!ring.holdsSlot(i) && header.getLongVolatile(claimWord) == h + 1
+                    && !ring.segment.lockedElsewhere(RingDescriptor.producerSlotOffset(i))) {
+                header.compareAndSetLong(claimWord, h + 1, 0);
+            }
+        }
+        ring.skipped.incrementAndGet();
+        LOG.warn(ring.description + ": skipped the unfinished record at position " + h
+                + ", left by a process that died before it finished with it");
     }
 }

@@ -71,10 +71,12 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * that finds the ring full stores 1 into "space wanted", fences and looks at the head position
  * once more before it sleeps.
  *
- * <p>A consumer whose head stays stuck on an unfinished record for a second skips it (it turns
- * it into padding) only when a producer slot whose lock nobody holds names that record in its
- * claim word, or says it was about to claim; or, with zeroes at the head, when the consumer
- * before it died. A live producer keeps its lock and is waited for. When the ring is empty the
+ * <p>Each writer (a Java send or emitter, a C program's loop) takes a slot of its own, so a claim
+ * word always describes one write. A consumer whose head stays stuck on an unfinished record for
+ * a second skips it (it turns it into padding) only when no live producer (its slot's lock held)
+ * says it is about to claim or names that record (for zeroes at the head: any record below the
+ * tail), and there is evidence of a death: a slot whose lock nobody holds names that record or
+ * says it was about to claim, or the consumer before it died. A live producer is waited for. When the ring is empty the
  * consumer clears the claim words of dead producers (they name no record then), so their slots
  * can be taken again.
  *

@@ -29,9 +29,10 @@ final class RingProducer {
     private final UnsafeBuffer records;
     private final RingBuffer writer;
     private final int mask;
-    /** Guarded by this: the slot this opening holds, -1 before its first send. */
-    private int slot = -1;
-    private int claimWord;
+    /** The slots this opening holds, a bit each; guarded by this for changes, read by the consumer. */
+    private volatile long held;
+    /** With {@link Producers#ONE}: the one slot, taken once, shared by the opening's writes (one at a time). */
+    private int shared = -1;
 
     RingProducer(SharedRing ring) {
         this.ring = ring;
@@ -42,24 +43,28 @@ final class RingProducer {
         this.mask = ring.capacity - 1;
     }
 
-    /** The slot this opening holds, or -1. */
-    synchronized int slot() {
-        return slot;
+    /** Whether this opening holds producer slot {@code i} (its writes are alive, whatever its lock says). */
+    boolean holds(int i) {
+        return (held & (1L << i)) != 0;
     }
 
     /**
-     * Takes a producer slot for this opening, once: a slot whose lock is free and whose claim word
-     * is clear (one a dead producer left with a claim in flight waits for the consumer to see to
-     * it). With {@link Producers#ONE} only slot 0. Inside the lifecycle.
+     * A slot for one writer (a send, an emitter), whose claim word only it uses: with
+     * {@link Producers#MANY} a slot of its own, given back by {@link #release(int)} when it ends;
+     * with {@link Producers#ONE} the ring's only slot, taken once for the opening, whose writers
+     * take turns. A slot is free when its lock can be had and its claim word is clear (one a dead
+     * producer left with a claim in flight waits for the consumer to see to it). Inside the
+     * lifecycle.
      */
-    synchronized void claimSlot() {
-        if (slot >= 0) {
-            return;
+    synchronized int acquire() {
+        if (ring.segment.producers == Producers.ONE && shared >= 0) {
+            return shared;
         }
         int slots = ring.segment.producers == Producers.ONE ? 1 : RingDescriptor.PRODUCER_SLOTS;
         for (int i = 0; i < slots; i++) {
             int offset = RingDescriptor.producerSlotOffset(i);
-            if (!ring.segment.tryLock(offset)) {
+            // the lock is per open file: this opening would get it again, so look at ours first
+            if (holds(i) || !ring.segment.tryLock(offset)) {
                 continue;
             }
             if (header.getLongVolatile(RingDescriptor.claimOffset(i)) != 0) {
@@ -67,9 +72,11 @@ final class RingProducer {
                 continue;
             }
             header.putIntVolatile(offset, ring.pid);
-            slot = i;
-            claimWord = RingDescriptor.claimOffset(i);
-            return;
+            held |= 1L << i;
+            if (ring.segment.producers == Producers.ONE) {
+                shared = i;
+            }
+            return i;
         }
         if (ring.segment.producers == Producers.ONE) {
             throw new IllegalStateException(ring.description + " takes one producer (Producers.ONE), and pid "
@@ -77,14 +84,28 @@ final class RingProducer {
                     + " of a write its consumer has not skipped yet");
         }
         throw new IllegalStateException(ring.description + " has all " + RingDescriptor.PRODUCER_SLOTS
-                + " producer slots taken");
+                + " producer slots taken: at most that many sends and emitters write at once, in all processes");
     }
 
-    /** Gives the slot back on dispose: nothing is in flight then. */
-    synchronized void releaseSlot() {
-        if (slot >= 0) {
-            header.compareAndSetInt(RingDescriptor.producerSlotOffset(slot), ring.pid, 0);
+    /** A writer of {@link Producers#MANY} has ended: its slot goes back (nothing of it is in flight). */
+    synchronized void release(int slot) {
+        if (ring.segment.producers == Producers.ONE || !holds(slot)) {
+            return;
         }
+        int offset = RingDescriptor.producerSlotOffset(slot);
+        header.compareAndSetInt(offset, ring.pid, 0);
+        ring.segment.unlock(offset);
+        held &= ~(1L << slot);
+    }
+
+    /** On dispose: every slot still held goes back. */
+    synchronized void releaseAll() {
+        for (int i = 0; i < RingDescriptor.PRODUCER_SLOTS; i++) {
+            if (holds(i)) {
+                header.compareAndSetInt(RingDescriptor.producerSlotOffset(i), ring.pid, 0);
+            }
+        }
+        held = 0;
     }
 
     /**
@@ -92,7 +113,7 @@ final class RingProducer {
      * published first (about to claim, then the record's position), so a consumer that finds
      * this process dead in the middle of it knows which record to skip.
      */
-    private boolean write(int type, byte[] payload) {
+    private boolean write(int claimWord, int type, byte[] payload) {
         header.putLongRelease(claimWord, RingDescriptor.CLAIMING);
         int index = writer.tryClaim(type, payload.length);
         if (index < 0) {
@@ -114,8 +135,10 @@ final class RingProducer {
         return ring.consuming.get() || ring.segment.lockedElsewhere(RingDescriptor.CONSUMER_PID_OFFSET);
     }
 
-    /** Writes one send's (or an emitter's) records. */
+    /** Writes one send's (or an emitter's) records, through the slot it was given. */
     final class Sender implements MessageSink<RingMessage> {
+        private final int slot;
+        private final int claimWord;
         /** An emitter's: no flush follows its writes, so each one fences before it looks for a sleeping consumer. */
         private final boolean fenceEach;
         private final boolean guarded;
@@ -123,7 +146,9 @@ final class RingProducer {
         long headAtRefusal;
         volatile RuntimeException failure;
 
-        Sender(boolean fenceEach, boolean guarded) {
+        Sender(int slot, boolean fenceEach, boolean guarded) {
+            this.slot = slot;
+            this.claimWord = RingDescriptor.claimOffset(slot);
             this.fenceEach = fenceEach;
             this.guarded = guarded;
         }
@@ -143,7 +168,7 @@ final class RingProducer {
                 return false;
             }
             long head = ring.head(); // before the attempt: a head that moves after it is seen by the sleeper
-            if (!write(message.type(), payload)) {
+            if (!write(claimWord, message.type(), payload)) {
                 headAtRefusal = head;
                 return false;
             }
@@ -174,6 +199,7 @@ final class RingProducer {
             if (guarded) {
                 ring.producing.set(false);
             }
+            release(slot);
         }
     }
 

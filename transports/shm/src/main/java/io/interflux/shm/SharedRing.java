@@ -255,9 +255,9 @@ public final class SharedRing implements IpcResource {
         return records.getLongVolatile(tailIndex);
     }
 
-    /** The producer slot this opening holds, or -1. */
-    int producerSlotHeld() {
-        return producer.slot();
+    /** Whether this opening holds producer slot {@code i}. */
+    boolean holdsSlot(int i) {
+        return producer.holds(i);
     }
 
     /** After the consumer freed space (and a full fence): wakes the producers that sleep for it. */
@@ -292,30 +292,37 @@ public final class SharedRing implements IpcResource {
      * {@link #maxMessageSize()} fails the send with {@link io.interflux.FrameTooLargeException} before it
      * reaches the ring; those before it are in.
      *
-     * <p>The first send (or emitter) takes one of the ring's producer slots for this opening,
-     * until dispose; with {@link Producers#ONE} there is one slot, and one send at a time. Lazy:
+     * <p>Each send (and each emitter) writes through a producer slot of its own while it runs (an
+     * emitter until dispose), so at most {@value RingDescriptor#PRODUCER_SLOTS} write at once in
+     * all processes; with {@link Producers#ONE} there is one slot, for one opening, and one send
+     * or emission at a time. Lazy:
      * nothing happens until subscribed.
      */
     public Mono<Void> send(Publisher<? extends RingMessage> messages) {
         Objects.requireNonNull(messages, "messages");
         return Mono.defer(() -> {
-            if (!lifecycle.enter()) {
-                return Mono.error(new DisposedException(description));
-            }
-            try {
-                producer.claimSlot();
-            } catch (RuntimeException e) {
-                return Mono.error(e);
-            } finally {
-                lifecycle.exit();
-            }
             boolean guarded = segment.producers == Producers.ONE;
             if (guarded && !producing.compareAndSet(false, true)) {
                 return Mono.error(new IllegalStateException(description + " takes one producer, writing one send"
                         + " (or emission) at a time, and another is running"));
             }
+            int slot;
+            if (!lifecycle.enter()) {
+                producing.set(false);
+                return Mono.error(new DisposedException(description));
+            }
+            try {
+                slot = producer.acquire();
+            } catch (RuntimeException e) {
+                if (guarded) {
+                    producing.set(false);
+                }
+                return Mono.error(e);
+            } finally {
+                lifecycle.exit();
+            }
             return new MessageSend<RingMessage>(description, lifecycle, messages,
-                    () -> producer.new Sender(false, guarded),
+                    () -> producer.new Sender(slot, false, guarded),
                     sink -> new SpinningReadiness(space.waiter(producer.new SpaceSleeper((RingProducer.Sender) sink)),
                             spec.spinNanos),
                     SEND_PREFETCH);
@@ -347,12 +354,13 @@ public final class SharedRing implements IpcResource {
         if (!lifecycle.enter()) {
             throw new DisposedException(description);
         }
+        int slot;
         try {
-            producer.claimSlot();
+            slot = producer.acquire();
         } finally {
             lifecycle.exit();
         }
-        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, producer.new Sender(true, false));
+        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, producer.new Sender(slot, true, false));
         if (segment.producers != Producers.ONE) {
             return emitter;
         }
@@ -412,7 +420,7 @@ public final class SharedRing implements IpcResource {
     private void release() {
         bell.cancel();
         space.cancel();
-        producer.releaseSlot();
+        producer.releaseAll();
         segment.close(spec.removeOnDispose);
     }
 

@@ -470,6 +470,28 @@ class SharedRingTest {
     }
 
     @Test
+    @DisplayName("gives every writer of an opening a slot of its own while it writes (one claim word each), and takes it back when a send ends")
+    void slotPerWriter() throws IOException {
+        String n = name();
+        SharedRing ring = open(SharedRing.named(n).capacity(4096));
+        MappedByteBuffer segment = map(RingNames.segment(n));
+        int pid = (int) ProcessHandle.current().pid();
+        ring.emitter();
+        ring.emitter();
+        assertThat(segment.getInt(RingDescriptor.producerSlotOffset(0))).isEqualTo(pid);
+        assertThat(segment.getInt(RingDescriptor.producerSlotOffset(1))).isEqualTo(pid);
+        ring.send(Mono.just("x"), Codec.utf8()).block(WAIT);
+        assertThat(segment.getInt(RingDescriptor.producerSlotOffset(2))).as("the send's slot, given back").isZero();
+        Sinks.Many<String> open = Sinks.many().unicast().onBackpressureBuffer();
+        reactor.core.Disposable running = ring.send(open.asFlux(), Codec.utf8()).subscribe();
+        try {
+            assertThat(segment.getInt(RingDescriptor.producerSlotOffset(2))).as("a running send's slot").isEqualTo(pid);
+        } finally {
+            running.dispose();
+        }
+    }
+
+    @Test
     @DisplayName("dispose completes a running receive, fails a running send with CancellationException, and then refuses")
     void disposeEndsStreams() {
         SharedRing ring = SharedRing.named(name()).capacity(1024).openNow(WAIT);
