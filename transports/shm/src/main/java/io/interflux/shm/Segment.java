@@ -103,12 +103,17 @@ final class Segment {
         }
         try {
             return created ? initialise(spec, p, description, fd) : attach(spec, p, description, fd);
-        } catch (RuntimeException e) {
-            Native.libc().close(fd);
-            if (created) {
-                FileLibC.get().unlink(p);
-                FileLibC.get().unlink(bellPath(p));
-                FileLibC.get().unlink(spacePath(p));
+        } catch (RuntimeException | Error e) {
+            // an Error too (a binding that failed to load): what this opening made must not stay behind
+            try {
+                Native.libc().close(fd);
+                if (created) {
+                    FileLibC.get().unlink(p);
+                    FileLibC.get().unlink(bellPath(p));
+                    FileLibC.get().unlink(spacePath(p));
+                }
+            } catch (RuntimeException | Error cleanup) {
+                e.addSuppressed(cleanup);
             }
             throw e;
         }

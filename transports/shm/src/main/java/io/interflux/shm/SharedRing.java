@@ -138,7 +138,7 @@ public final class SharedRing implements IpcResource {
         Segment segment = Segment.open(spec, description);
         try {
             return new SharedRing(spec, segment, spec.loop == null ? EventLoop.shared() : spec.loop);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             segment.close(true);
             throw e;
         }
