@@ -201,12 +201,12 @@ final class RingConsumer {
         @Override
         public boolean sleepUnlessReady() {
             header.putIntVolatile(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 1);
-            if (records.getIntVolatile(indexOf(ring.head())) > 0) {
+            long h = ring.head();
+            if (records.getIntVolatile(indexOf(h)) > 0) {
                 header.putIntRelease(RingDescriptor.CONSUMER_SLEEPING_OFFSET, 0);
                 return true;
             }
             ring.ringSpaceIfWanted();
-            long h = ring.head();
             if (ring.tail() == h) {
                 clearStaleClaims(h);
             } else if (stuck()) {

@@ -167,9 +167,11 @@ final class RingProducer {
             if ((writing & (RingConsumer.RECORDS_PER_CALL - 1)) == 0 && !budget.spend()) {
                 return false;
             }
-            long head = ring.head(); // before the attempt: a head that moves after it is seen by the sleeper
             if (!write(claimWord, message.type(), payload)) {
-                headAtRefusal = head;
+                // read after the refusal, not before every write (the head's line is the consumer's):
+                // a head that moved in between is missed by the sleeper, but not the space it freed,
+                // since the consumer rings "space wanted" at the latest when it next sleeps
+                headAtRefusal = ring.head();
                 return false;
             }
             writing++;

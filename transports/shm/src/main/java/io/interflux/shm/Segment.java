@@ -132,36 +132,7 @@ final class Segment {
         if (shm.ftruncate(fd, size) < 0) {
             throw IpcException.fromErrno("ftruncate", p + ", " + size + " bytes", Native.errno());
         }
-        long address = map(p, fd, size);
-        int bell = -1;
-        int space = -1;
-        try {
-            bell = openBell(bellPath(p));
-            space = openBell(spacePath(p));
-            // exactly as private as asked, whatever the umask did to mkfifo
-            for (int i = 0; i < 2; i++) {
-                if (FileLibC.get().fchmod(i == 0 ? bell : space, spec.mode) < 0) {
-                    throw IpcException.fromErrno("fchmod", (i == 0 ? bellPath(p) : spacePath(p)) + ", 0"
-                            + Integer.toOctalString(spec.mode), Native.errno());
-                }
-            }
-            // a fresh file is zero: the records, the trailer and every flag start at 0
-            UnsafeBuffer h = new UnsafeBuffer(address, RingDescriptor.HEADER_LENGTH);
-            h.putLong(RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
-            h.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);
-            h.putInt(RingDescriptor.CAPACITY_OFFSET, capacity);
-            h.putInt(RingDescriptor.PRODUCERS_OFFSET, RingDescriptor.producersCode(producers));
-            h.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, RingDescriptor.HEADER_LENGTH);
-            h.putInt(RingDescriptor.MAX_PAYLOAD_OFFSET, RingDescriptor.maxPayload(capacity));
-            h.putInt(RingDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
-            h.putIntRelease(RingDescriptor.READY_OFFSET, 1);
-            return new Segment(p, description, true, capacity, producers, fd, bell, space, address, size);
-        } catch (RuntimeException e) {
-            closeQuietly(bell);
-            closeQuietly(space);
-            shm.munmap(address, size);
-            throw e;
-        }
+        return mapped(spec, p, description, true, capacity, producers, fd, size);
     }
 
     private static Segment attach(SharedRingSpec spec, String p, String description, int fd) {
@@ -221,19 +192,51 @@ final class Segment {
         } finally {
             shm.munmap(headerAddress, RingDescriptor.HEADER_LENGTH);
         }
+        return mapped(spec, p, description, false, capacity, producers, fd, size);
+    }
+
+    /**
+     * Maps the segment and opens its doorbells; the creator also makes the doorbells exactly as
+     * private as asked (whatever the umask did to mkfifo) and writes the header, the ready flag
+     * last. Unmaps and closes again when that fails.
+     */
+    private static Segment mapped(SharedRingSpec spec, String p, String description, boolean created, int capacity,
+                                  Producers producers, int fd, long size) {
         long address = map(p, fd, size);
         int bell = -1;
         int space = -1;
         try {
             bell = openBell(bellPath(p));
             space = openBell(spacePath(p));
-            return new Segment(p, description, false, capacity, producers, fd, bell, space, address, size);
+            if (created) {
+                for (int i = 0; i < 2; i++) {
+                    if (FileLibC.get().fchmod(i == 0 ? bell : space, spec.mode) < 0) {
+                        throw IpcException.fromErrno("fchmod", (i == 0 ? bellPath(p) : spacePath(p)) + ", 0"
+                                + Integer.toOctalString(spec.mode), Native.errno());
+                    }
+                }
+                writeHeader(address, capacity, producers);
+            }
+            return new Segment(p, description, created, capacity, producers, fd, bell, space, address, size);
         } catch (RuntimeException e) {
             closeQuietly(bell);
             closeQuietly(space);
-            shm.munmap(address, size);
+            ShmLibC.get().munmap(address, size);
             throw e;
         }
+    }
+
+    /** A fresh file is zero: the records, the trailer and every flag start at 0; the ready flag goes last. */
+    private static void writeHeader(long address, int capacity, Producers producers) {
+        UnsafeBuffer h = new UnsafeBuffer(address, RingDescriptor.HEADER_LENGTH);
+        h.putLong(RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
+        h.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);
+        h.putInt(RingDescriptor.CAPACITY_OFFSET, capacity);
+        h.putInt(RingDescriptor.PRODUCERS_OFFSET, RingDescriptor.producersCode(producers));
+        h.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, RingDescriptor.HEADER_LENGTH);
+        h.putInt(RingDescriptor.MAX_PAYLOAD_OFFSET, RingDescriptor.maxPayload(capacity));
+        h.putInt(RingDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
+        h.putIntRelease(RingDescriptor.READY_OFFSET, 1);
     }
 
     private static IllegalStateException notARing(String p, long magic) {

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
@@ -103,7 +102,7 @@ public final class SharedRing implements IpcResource {
     private SharedRing(SharedRingSpec spec, Segment segment, EventLoop loop) {
         this.spec = spec;
         this.segment = segment;
-        this.description = "shared ring " + (spec.name != null ? spec.name : spec.path.toString());
+        this.description = segment.description;
         this.header = segment.header;
         this.records = segment.ring;
         this.capacity = segment.capacity;

@@ -78,6 +78,11 @@ class SharedRingTest {
         }
     }
 
+    /** The records of a mapped segment (and, with {@code length} beyond the capacity, Agrona's trailer), as another process sees them. */
+    private static UnsafeBuffer records(MappedByteBuffer segment, int length) {
+        return new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, length);
+    }
+
     private static void awaitValue(IntSupplier value, int expected, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (value.getAsInt() != expected) {
@@ -371,8 +376,7 @@ class SharedRingTest {
         assertThat(pid).isEqualTo(ProcessHandle.current().pid());
         // the dying producer claims a record and never finishes it, then "dies": its descriptor
         // (and so its lock) goes, its claim word still saying which record it had in flight
-        ManyToOneRingBuffer raw = new ManyToOneRingBuffer(
-                new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096 + RingDescriptor.TRAILER_LENGTH));
+        ManyToOneRingBuffer raw = new ManyToOneRingBuffer(records(segment, 4096 + RingDescriptor.TRAILER_LENGTH));
         long position = raw.producerPosition();
         assertThat(raw.tryClaim(1, 10)).isPositive();
         segment.putLong(RingDescriptor.claimOffset(0), position + 1);
@@ -408,8 +412,7 @@ class SharedRingTest {
         segment.putInt(RingDescriptor.producerSlotOffset(1), pid);
 
         // the live one pauses in the middle of a write, and a record goes in behind it
-        ManyToOneRingBuffer raw = new ManyToOneRingBuffer(
-                new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096 + RingDescriptor.TRAILER_LENGTH));
+        ManyToOneRingBuffer raw = new ManyToOneRingBuffer(records(segment, 4096 + RingDescriptor.TRAILER_LENGTH));
         long position = raw.producerPosition();
         int index = raw.tryClaim(1, 8);
         segment.putLong(RingDescriptor.claimOffset(0), position + 1);
@@ -419,7 +422,7 @@ class SharedRingTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(1_500))
                 .then(() -> {
-                    new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096).putLong(index, 42);
+                    records(segment, 4096).putLong(index, 42);
                     raw.commit(index);
                     segment.putLong(RingDescriptor.claimOffset(0), 0);
                     paused.emitter().tryEmitNext(RingMessage.of(new byte[0])); // rings the sleeping consumer
@@ -439,7 +442,7 @@ class SharedRingTest {
         MappedByteBuffer segment = map(RingNames.segment(n));
         // the dead consumer had read the first two and cleared them (Agrona zeroes what it read)
         // but died before it stored the head; its pid stays, its lock went with it
-        UnsafeBuffer records = new UnsafeBuffer(segment, RingDescriptor.HEADER_LENGTH, 4096);
+        UnsafeBuffer records = records(segment, 4096);
         int cleared = org.agrona.BitUtil.align(8 + "read-by-the-dead".length(), 8) + org.agrona.BitUtil.align(8 + 4, 8);
         records.setMemory(0, cleared, (byte) 0);
         segment.putInt(RingDescriptor.CONSUMER_PID_OFFSET, Integer.MAX_VALUE);
