@@ -1,6 +1,5 @@
 package io.interflux.shm;
 
-import io.interflux.Creation;
 import io.interflux.IpcException;
 import io.interflux.internal.Errno;
 import io.interflux.internal.FileLibC;
@@ -8,41 +7,19 @@ import io.interflux.internal.Native;
 import io.interflux.shm.internal.ShmLibC;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
 
 /**
- * A ring's segment mapped into this process, and its two doorbells: created or attached as the
+ * A ring's segment ({@link SegmentFile}) mapped into this process, and its two doorbells: created or attached as the
  * spec says, checked against {@link RingDescriptor}, unmapped with {@code munmap} on {@link #close()}.
  */
 final class Segment {
-
-    /** The segment exists but its creator has not marked it ready yet: {@link SharedRingSpec#open()} retries. */
-    static final class NotReadyException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final String path;
-        private final String state;
-
-        NotReadyException(String path, String state) {
-            super(path + ": " + state, null, false, false);
-            this.path = path;
-            this.state = state;
-        }
-
-        IllegalStateException timedOut(Duration waited) {
-            return new IllegalStateException("shared ring " + path + " was not ready after " + waited.toMillis()
-                    + " ms (" + state + "): its creator is still initialising it, or died doing so; remove "
-                    + path + " if no process uses it");
-        }
-    }
 
     final String path;
     final String description;
     final boolean created;
     final int capacity;
     final Producers producers;
-    final int fd;
+    final SegmentFile file;
     final int bellFd;
     final int spaceFd;
     final long address;
@@ -52,14 +29,14 @@ final class Segment {
     /** The records and Agrona's trailer. */
     final UnsafeBuffer ring;
 
-    private Segment(String path, String description, boolean created, int capacity, Producers producers, int fd,
+    private Segment(String description, int capacity, Producers producers, SegmentFile file,
                     int bellFd, int spaceFd, long address, long size) {
-        this.path = path;
+        this.path = file.path;
         this.description = description;
-        this.created = created;
+        this.created = file.created;
         this.capacity = capacity;
         this.producers = producers;
-        this.fd = fd;
+        this.file = file;
         this.bellFd = bellFd;
         this.spaceFd = spaceFd;
         this.address = address;
@@ -77,97 +54,35 @@ final class Segment {
     }
 
     static Segment open(SharedRingSpec spec, String description) {
-        String p = spec.path.toString();
-        int access = Native.O_RDWR | Native.O_NOFOLLOW | Native.O_CLOEXEC;
-        int fd = -1;
-        boolean created = false;
-        for (int attempt = 0; fd < 0; attempt++) {
-            if (spec.creation != Creation.OPEN_EXISTING) {
-                fd = Native.libc().open(p, access | Native.O_CREAT | Native.O_EXCL, spec.mode);
-                if (fd >= 0) {
-                    created = true;
-                    break;
-                }
-                int errno = Native.errno();
-                if (errno != Errno.EEXIST || spec.creation == Creation.CREATE_NEW) {
-                    throw openFailure(p, "O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW", errno);
-                }
-            }
-            fd = Native.libc().open(p, access, 0);
-            if (fd < 0) {
-                int errno = Native.errno();
-                if (errno != Errno.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
-                    throw openFailure(p, "O_RDWR|O_NOFOLLOW", errno);
-                }
-            }
-        }
+        SegmentFile file = SegmentFile.open(SharedRing.KIND, spec.path, spec.creation, spec.mode);
         try {
-            return created ? initialise(spec, p, description, fd) : attach(spec, p, description, fd);
+            return file.created ? initialise(spec, description, file) : attach(spec, description, file);
         } catch (RuntimeException | Error e) {
             // an Error too (a binding that failed to load): what this opening made must not stay behind
-            try {
-                Native.libc().close(fd);
-                if (created) {
-                    FileLibC.get().unlink(p);
-                    FileLibC.get().unlink(bellPath(p));
-                    FileLibC.get().unlink(spacePath(p));
-                }
-            } catch (RuntimeException | Error cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            file.abandon(e, bellPath(file.path), spacePath(file.path));
             throw e;
         }
     }
 
-    private static Segment initialise(SharedRingSpec spec, String p, String description, int fd) {
-        ShmLibC shm = ShmLibC.get();
-        if (FileLibC.get().fchmod(fd, spec.mode) < 0) {
-            throw IpcException.fromErrno("fchmod", p + ", 0" + Integer.toOctalString(spec.mode), Native.errno());
-        }
+    private static Segment initialise(SharedRingSpec spec, String description, SegmentFile file) {
         int capacity = spec.capacity == 0 ? SharedRingSpec.DEFAULT_CAPACITY : spec.capacity;
         Producers producers = spec.producers == null ? Producers.MANY : spec.producers;
-        makeBell(bellPath(p), spec.mode);
-        makeBell(spacePath(p), spec.mode);
+        makeBell(bellPath(file.path), spec.mode);
+        makeBell(spacePath(file.path), spec.mode);
         long size = RingDescriptor.segmentSize(capacity);
-        if (shm.ftruncate(fd, size) < 0) {
-            throw IpcException.fromErrno("ftruncate", p + ", " + size + " bytes", Native.errno());
-        }
-        return mapped(spec, p, description, true, capacity, producers, fd, size);
+        file.truncate(size);
+        return mapped(spec, description, file, capacity, producers, size);
     }
 
-    private static Segment attach(SharedRingSpec spec, String p, String description, int fd) {
-        ShmLibC shm = ShmLibC.get();
-        ByteBuffer stx = Native.statx(fd, p, FileLibC.STATX_TYPE | FileLibC.STATX_SIZE_FIELD);
-        int type = Native.fileType(stx);
-        if (type != FileLibC.S_IFREG) {
-            throw new IllegalStateException(p + " is not a regular file (mode 0" + Integer.toOctalString(type)
-                    + "): not a shared ring");
-        }
-        long size = stx.getLong(FileLibC.STATX_SIZE_OFFSET);
-        if (size < RingDescriptor.HEADER_LENGTH) {
-            throw new NotReadyException(p, "its size is " + size + " bytes");
-        }
-        long headerAddress = map(p, fd, RingDescriptor.HEADER_LENGTH);
+    private static Segment attach(SharedRingSpec spec, String description, SegmentFile file) {
+        String p = file.path;
+        long size = file.attachedSize(RingDescriptor.HEADER_LENGTH);
+        long headerAddress = file.map(RingDescriptor.HEADER_LENGTH);
         int capacity;
         Producers producers;
         try {
             UnsafeBuffer h = new UnsafeBuffer(headerAddress, RingDescriptor.HEADER_LENGTH);
-            if (h.getIntAcquire(RingDescriptor.READY_OFFSET) != 1) {
-                long magic = h.getLong(RingDescriptor.MAGIC_OFFSET);
-                if (magic != 0 && magic != RingDescriptor.MAGIC) {
-                    throw notARing(p, magic);
-                }
-                throw new NotReadyException(p, "its ready flag is 0");
-            }
-            long magic = h.getLong(RingDescriptor.MAGIC_OFFSET);
-            if (magic != RingDescriptor.MAGIC) {
-                throw notARing(p, magic);
-            }
-            int version = h.getInt(RingDescriptor.VERSION_OFFSET);
-            if (version != RingDescriptor.VERSION) {
-                throw new IllegalStateException("shared ring " + p + " has layout version " + version
-                        + " but this Interflux speaks version " + RingDescriptor.VERSION);
-            }
+            file.checkHeader(h, RingDescriptor.MAGIC, RingDescriptor.VERSION);
             capacity = h.getInt(RingDescriptor.CAPACITY_OFFSET);
             int code = h.getInt(RingDescriptor.PRODUCERS_OFFSET);
             if (code != RingDescriptor.ONE_PRODUCER && code != RingDescriptor.MANY_PRODUCERS) {
@@ -190,9 +105,9 @@ final class Segment {
                         + "capacity " + capacity + ", which takes " + expected + " bytes");
             }
         } finally {
-            shm.munmap(headerAddress, RingDescriptor.HEADER_LENGTH);
+            ShmLibC.get().munmap(headerAddress, RingDescriptor.HEADER_LENGTH);
         }
-        return mapped(spec, p, description, false, capacity, producers, fd, size);
+        return mapped(spec, description, file, capacity, producers, size);
     }
 
     /**
@@ -200,15 +115,16 @@ final class Segment {
      * private as asked (whatever the umask did to mkfifo) and writes the header, the ready flag
      * last. Unmaps and closes again when that fails.
      */
-    private static Segment mapped(SharedRingSpec spec, String p, String description, boolean created, int capacity,
-                                  Producers producers, int fd, long size) {
-        long address = map(p, fd, size);
+    private static Segment mapped(SharedRingSpec spec, String description, SegmentFile file, int capacity,
+                                  Producers producers, long size) {
+        String p = file.path;
+        long address = file.map(size);
         int bell = -1;
         int space = -1;
         try {
             bell = openBell(bellPath(p));
             space = openBell(spacePath(p));
-            if (created) {
+            if (file.created) {
                 for (int i = 0; i < 2; i++) {
                     if (FileLibC.get().fchmod(i == 0 ? bell : space, spec.mode) < 0) {
                         throw IpcException.fromErrno("fchmod", (i == 0 ? bellPath(p) : spacePath(p)) + ", 0"
@@ -217,7 +133,7 @@ final class Segment {
                 }
                 writeHeader(address, capacity, producers);
             }
-            return new Segment(p, description, created, capacity, producers, fd, bell, space, address, size);
+            return new Segment(description, capacity, producers, file, bell, space, address, size);
         } catch (RuntimeException e) {
             closeQuietly(bell);
             closeQuietly(space);
@@ -229,19 +145,13 @@ final class Segment {
     /** A fresh file is zero: the records, the trailer and every flag start at 0; the ready flag goes last. */
     private static void writeHeader(long address, int capacity, Producers producers) {
         UnsafeBuffer h = new UnsafeBuffer(address, RingDescriptor.HEADER_LENGTH);
-        h.putLong(RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
-        h.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);
+        SegmentFile.writeStart(h, RingDescriptor.MAGIC, RingDescriptor.VERSION);
         h.putInt(RingDescriptor.CAPACITY_OFFSET, capacity);
         h.putInt(RingDescriptor.PRODUCERS_OFFSET, RingDescriptor.producersCode(producers));
         h.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, RingDescriptor.HEADER_LENGTH);
         h.putInt(RingDescriptor.MAX_PAYLOAD_OFFSET, RingDescriptor.maxPayload(capacity));
         h.putInt(RingDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
-        h.putIntRelease(RingDescriptor.READY_OFFSET, 1);
-    }
-
-    private static IllegalStateException notARing(String p, long magic) {
-        return new IllegalStateException(p + " is not an Interflux shared ring: its first 8 bytes are 0x"
-                + Long.toHexString(magic) + ", a ring's are 0x" + Long.toHexString(RingDescriptor.MAGIC) + " (\"IFXRING1\")");
+        SegmentFile.markReady(h);
     }
 
     private static void makeBell(String p, int mode) {
@@ -278,34 +188,6 @@ final class Segment {
         }
     }
 
-    private static long map(String p, int fd, long size) {
-        jnr.ffi.Pointer mapped = ShmLibC.get().mmap(null, size, ShmLibC.PROT_READ | ShmLibC.PROT_WRITE,
-                ShmLibC.MAP_SHARED, fd, 0);
-        long address = mapped == null ? ShmLibC.MAP_FAILED : mapped.address();
-        if (address == ShmLibC.MAP_FAILED) {
-            throw IpcException.fromErrno("mmap", p + ", " + size + " bytes", Native.errno());
-        }
-        return address;
-    }
-
-    private static IpcException openFailure(String p, String flags, int errno) {
-        String detail;
-        switch (errno) {
-            case Errno.ENOENT:
-                detail = "no such shared ring";
-                break;
-            case Errno.ELOOP:
-                detail = "the path is a symbolic link, which a shared ring never follows";
-                break;
-            case Errno.EACCES:
-                detail = "the segment's mode does not let this user read and write it";
-                break;
-            default:
-                detail = null;
-        }
-        return new IpcException("open", p + ", " + flags, errno, detail);
-    }
-
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
             Native.libc().close(fd);
@@ -314,56 +196,23 @@ final class Segment {
 
     // ---- open-file-description locks: who is alive --------------------------------------
 
-    /** Takes the write lock on byte {@code offset}: {@code false} when another open file holds it. */
     boolean tryLock(int offset) {
-        return lock(ShmLibC.F_OFD_SETLK, ShmLibC.F_WRLCK, offset) == 0;
+        return file.tryLock(offset);
     }
 
     void unlock(int offset) {
-        lock(ShmLibC.F_OFD_SETLK, ShmLibC.F_UNLCK, offset);
+        file.unlock(offset);
     }
 
-    /** Whether another open file (another process, or another opening in this one) holds the lock on {@code offset}. */
     boolean lockedElsewhere(int offset) {
-        ByteBuffer f = flock(ShmLibC.F_WRLCK, offset);
-        if (ShmLibC.get().fcntl(fd, ShmLibC.F_OFD_GETLK, Native.address(f)) < 0) {
-            throw IpcException.fromErrno("fcntl(F_OFD_GETLK)", description, Native.errno());
-        }
-        return f.getShort(ShmLibC.FLOCK_TYPE) != ShmLibC.F_UNLCK;
-    }
-
-    private int lock(int cmd, short type, int offset) {
-        ByteBuffer f = flock(type, offset);
-        if (ShmLibC.get().fcntl(fd, cmd, Native.address(f)) == 0) {
-            return 0;
-        }
-        int errno = Native.errno();
-        if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
-            return -1;
-        }
-        throw IpcException.fromErrno("fcntl(F_OFD_SETLK)", description, errno);
-    }
-
-    private static ByteBuffer flock(short type, int offset) {
-        ByteBuffer f = ByteBuffer.allocateDirect(ShmLibC.FLOCK_SIZE).order(ByteOrder.nativeOrder());
-        f.putShort(ShmLibC.FLOCK_TYPE, type);
-        f.putShort(ShmLibC.FLOCK_WHENCE, (short) 0);
-        f.putLong(ShmLibC.FLOCK_START, offset);
-        f.putLong(ShmLibC.FLOCK_LEN, 1);
-        return f;
+        return file.lockedElsewhere(offset);
     }
 
     /** Unmaps, closes (dropping this opening's locks) and, when asked, removes what it created. */
     void close(boolean remove) {
-        ShmLibC shm = ShmLibC.get();
-        shm.munmap(address, size);
+        ShmLibC.get().munmap(address, size);
         Native.libc().close(bellFd);
         Native.libc().close(spaceFd);
-        Native.libc().close(fd);
-        if (remove && created) {
-            FileLibC.get().unlink(path);
-            FileLibC.get().unlink(bellPath(path));
-            FileLibC.get().unlink(spacePath(path));
-        }
+        file.close(remove, bellPath(path), spacePath(path));
     }
 }

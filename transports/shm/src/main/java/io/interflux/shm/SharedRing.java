@@ -66,9 +66,10 @@ import java.util.function.ToIntFunction;
  */
 public final class SharedRing implements IpcResource {
 
+    /** What a ring is called in errors. */
+    static final String KIND = "shared ring";
     /** Records a send requests ahead of what the ring has taken. */
     static final int SEND_PREFETCH = 256;
-    static final Duration ATTACH_RETRY = Duration.ofMillis(10);
     /** How long a receive waits for an ending receive of this process to let go of the consumer claim: 20 x 5 ms. */
     static final int CLAIM_RETRIES = 20;
     static final Duration CLAIM_RETRY = Duration.ofMillis(5);

@@ -3,7 +3,6 @@ package io.interflux.shm;
 import io.interflux.Creation;
 import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,12 +203,7 @@ public final class SharedRingSpec {
      * exists with another layout, capacity or producer mode (naming both).
      */
     public Mono<SharedRing> open() {
-        long attempts = Math.max(1, attachTimeout.toMillis() / SharedRing.ATTACH_RETRY.toMillis());
-        return Mono.fromCallable(() -> SharedRing.open(this))
-                .retryWhen(Retry.fixedDelay(attempts, SharedRing.ATTACH_RETRY)
-                        .filter(e -> e instanceof Segment.NotReadyException)
-                        .onRetryExhaustedThrow((retry, signal) -> ((Segment.NotReadyException) signal.failure())
-                                .timedOut(attachTimeout)));
+        return SegmentFile.opening(() -> SharedRing.open(this), attachTimeout);
     }
 
     /**

@@ -28,6 +28,7 @@ public interface ShmLibC {
     int FLOCK_WHENCE = 2;
     int FLOCK_START = 8;
     int FLOCK_LEN = 16;
+    int FLOCK_PID = 24;
 
     int ftruncate(int fd, long length);
 

@@ -1,0 +1,285 @@
+package io.interflux.shm;
+
+import io.interflux.Creation;
+import io.interflux.IpcException;
+import io.interflux.internal.Errno;
+import io.interflux.internal.FileLibC;
+import io.interflux.internal.Native;
+import io.interflux.shm.internal.ShmLibC;
+import org.agrona.concurrent.UnsafeBuffer;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * The file behind every shared-memory object of this module (a ring, shared values, a
+ * semaphore): created exclusively with exactly the mode asked for, or attached; never reached
+ * through a symbolic link; refused when it is not a regular file or carries another object's
+ * header. Each object's {@code *Descriptor} starts with the same three fields: an 8-byte magic at
+ * 0, a version at 8 and a ready flag at 12 that the creator stores, with release, last.
+ */
+final class SegmentFile {
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int READY_OFFSET = 12;
+
+    /** The file exists but its creator has not marked it ready yet: the spec's {@code open()} retries. */
+    static final class NotReadyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String kind;
+        private final String path;
+        private final String state;
+
+        NotReadyException(String kind, String path, String state) {
+            super(path + ": " + state, null, false, false);
+            this.kind = kind;
+            this.path = path;
+            this.state = state;
+        }
+
+        IllegalStateException timedOut(Duration waited) {
+            return new IllegalStateException(kind + " " + path + " was not ready after " + waited.toMillis()
+                    + " ms (" + state + "): its creator is still initialising it, or died doing so; remove "
+                    + path + " if no process uses it");
+        }
+    }
+
+    /** How often an opening looks again at a file whose creator has not marked it ready. */
+    static final Duration ATTACH_RETRY = Duration.ofMillis(10);
+
+    /**
+     * A lazy opening: {@code open} runs when subscribed and again, every {@link #ATTACH_RETRY} on a
+     * timer (no thread waits), while it finds a file not yet ready, for at most {@code attachTimeout}.
+     */
+    static <T> Mono<T> opening(Callable<T> open, Duration attachTimeout) {
+        long attempts = Math.max(1, attachTimeout.toMillis() / ATTACH_RETRY.toMillis());
+        return Mono.fromCallable(open)
+                .retryWhen(Retry.fixedDelay(attempts, ATTACH_RETRY)
+                        .filter(e -> e instanceof NotReadyException)
+                        .onRetryExhaustedThrow((retry, signal) -> ((NotReadyException) signal.failure())
+                                .timedOut(attachTimeout)));
+    }
+
+    /** What the object is, for errors: {@code "shared ring"}. */
+    final String kind;
+    final String path;
+    final int fd;
+    /** Whether this opening created the file (and so may remove it). */
+    final boolean created;
+
+    private SegmentFile(String kind, String path, int fd, boolean created) {
+        this.kind = kind;
+        this.path = path;
+        this.fd = fd;
+        this.created = created;
+    }
+
+    /**
+     * Opens {@code path} read-write without following a symbolic link, creating it
+     * ({@code O_EXCL}, then {@code fchmod} to exactly {@code mode}) when {@code creation} allows
+     * and it does not exist. A file that vanishes between a refused create and the open is tried
+     * again a few times.
+     */
+    static SegmentFile open(String kind, Path path, Creation creation, int mode) {
+        String p = path.toString();
+        int access = Native.O_RDWR | Native.O_NOFOLLOW | Native.O_CLOEXEC;
+        for (int attempt = 0; ; attempt++) {
+            if (creation != Creation.OPEN_EXISTING) {
+                int fd = Native.libc().open(p, access | Native.O_CREAT | Native.O_EXCL, mode);
+                if (fd >= 0) {
+                    SegmentFile file = new SegmentFile(kind, p, fd, true);
+                    if (FileLibC.get().fchmod(fd, mode) < 0) {
+                        IpcException e = IpcException.fromErrno("fchmod", p + ", 0" + Integer.toOctalString(mode),
+                                Native.errno());
+                        file.abandon(e);
+                        throw e;
+                    }
+                    return file;
+                }
+                int errno = Native.errno();
+                if (errno != Errno.EEXIST || creation == Creation.CREATE_NEW) {
+                    throw openFailure(kind, p, "O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW", errno);
+                }
+            }
+            int fd = Native.libc().open(p, access, 0);
+            if (fd >= 0) {
+                return new SegmentFile(kind, p, fd, false);
+            }
+            int errno = Native.errno();
+            if (errno != Errno.ENOENT || creation == Creation.OPEN_EXISTING || attempt == 3) {
+                throw openFailure(kind, p, "O_RDWR|O_NOFOLLOW", errno);
+            }
+        }
+    }
+
+    /**
+     * The size of an attached file, checked to be a regular file of at least {@code minimum}
+     * bytes; a shorter one is still being made ({@link NotReadyException}).
+     */
+    long attachedSize(long minimum) {
+        ByteBuffer stx = Native.statx(fd, path, FileLibC.STATX_TYPE | FileLibC.STATX_SIZE_FIELD);
+        int type = Native.fileType(stx);
+        if (type != FileLibC.S_IFREG) {
+            throw new IllegalStateException(path + " is not a regular file (mode 0" + Integer.toOctalString(type)
+                    + "): not a " + kind);
+        }
+        long size = stx.getLong(FileLibC.STATX_SIZE_OFFSET);
+        if (size < minimum) {
+            throw new NotReadyException(kind, path, "its size is " + size + " bytes");
+        }
+        return size;
+    }
+
+    /** Gives a created file its size; its bytes start as zeroes. */
+    void truncate(long size) {
+        if (ShmLibC.get().ftruncate(fd, size) < 0) {
+            throw IpcException.fromErrno("ftruncate", path + ", " + size + " bytes", Native.errno());
+        }
+    }
+
+    /**
+     * Checks the common start of a header: the ready flag (else {@link NotReadyException}), the
+     * magic and the version.
+     */
+    void checkHeader(UnsafeBuffer header, long magic, int version) {
+        if (header.getIntAcquire(READY_OFFSET) != 1) {
+            long found = header.getLong(MAGIC_OFFSET);
+            if (found != 0 && found != magic) {
+                throw notThisKind(found, magic);
+            }
+            throw new NotReadyException(kind, path, "its ready flag is 0");
+        }
+        long found = header.getLong(MAGIC_OFFSET);
+        if (found != magic) {
+            throw notThisKind(found, magic);
+        }
+        int v = header.getInt(VERSION_OFFSET);
+        if (v != version) {
+            throw new IllegalStateException(kind + " " + path + " has layout version " + v
+                    + " but this Interflux speaks version " + version);
+        }
+    }
+
+    /** Writes the magic and version; the creator stores the ready flag with {@link #markReady} last. */
+    static void writeStart(UnsafeBuffer header, long magic, int version) {
+        header.putLong(MAGIC_OFFSET, magic);
+        header.putInt(VERSION_OFFSET, version);
+    }
+
+    static void markReady(UnsafeBuffer header) {
+        header.putIntRelease(READY_OFFSET, 1);
+    }
+
+    private IllegalStateException notThisKind(long found, long magic) {
+        byte[] text = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            text[i] = (byte) (magic >>> (8 * i));
+        }
+        return new IllegalStateException(path + " is not an Interflux " + kind + ": its first 8 bytes are 0x"
+                + Long.toHexString(found) + ", a " + kind + "'s are 0x" + Long.toHexString(magic) + " (\""
+                + new String(text, java.nio.charset.StandardCharsets.US_ASCII) + "\")");
+    }
+
+    /** Maps {@code size} bytes of the file shared, read-write. */
+    long map(long size) {
+        jnr.ffi.Pointer mapped = ShmLibC.get().mmap(null, size, ShmLibC.PROT_READ | ShmLibC.PROT_WRITE,
+                ShmLibC.MAP_SHARED, fd, 0);
+        long address = mapped == null ? ShmLibC.MAP_FAILED : mapped.address();
+        if (address == ShmLibC.MAP_FAILED) {
+            throw IpcException.fromErrno("mmap", path + ", " + size + " bytes", Native.errno());
+        }
+        return address;
+    }
+
+    /**
+     * After a failed opening: closes the file and, when this opening created it, removes it and
+     * the companions it made ({@code alsoRemove}). A failure of the clean-up is added to {@code e}.
+     */
+    void abandon(Throwable e, String... alsoRemove) {
+        try {
+            close(true, alsoRemove);
+        } catch (RuntimeException | Error cleanup) {
+            e.addSuppressed(cleanup);
+        }
+    }
+
+    /** Closes the file (dropping this opening's OFD locks) and, when asked and created here, removes it. */
+    void close(boolean remove, String... alsoRemove) {
+        Native.libc().close(fd);
+        if (remove && created) {
+            FileLibC.get().unlink(path);
+            for (String p : alsoRemove) {
+                FileLibC.get().unlink(p);
+            }
+        }
+    }
+
+    private static IpcException openFailure(String kind, String p, String flags, int errno) {
+        String detail;
+        switch (errno) {
+            case Errno.ENOENT:
+                detail = "no such " + kind;
+                break;
+            case Errno.ELOOP:
+                detail = "the path is a symbolic link, which a " + kind + " never follows";
+                break;
+            case Errno.EACCES:
+                detail = "the file's mode does not let this user read and write it";
+                break;
+            default:
+                detail = null;
+        }
+        return new IpcException("open", p + ", " + flags, errno, detail);
+    }
+
+    // ---- open-file-description locks: who is alive, who holds a permit ----------------------
+
+    /** Takes the write lock on byte {@code offset}: {@code false} when another open file holds it. */
+    boolean tryLock(long offset) {
+        return lock(ShmLibC.F_WRLCK, offset) == 0;
+    }
+
+    void unlock(long offset) {
+        lock(ShmLibC.F_UNLCK, offset);
+    }
+
+    /** Whether another open file (another process, or another opening in this one) holds the lock on {@code offset}. */
+    boolean lockedElsewhere(long offset) {
+        ByteBuffer f = flock(ShmLibC.F_WRLCK, offset);
+        if (ShmLibC.get().fcntl(fd, ShmLibC.F_OFD_GETLK, Native.address(f)) < 0) {
+            throw IpcException.fromErrno("fcntl(F_OFD_GETLK)", kind + " " + path, Native.errno());
+        }
+        return f.getShort(ShmLibC.FLOCK_TYPE) != ShmLibC.F_UNLCK;
+    }
+
+    private int lock(short type, long offset) {
+        ByteBuffer f = flock(type, offset);
+        if (ShmLibC.get().fcntl(fd, ShmLibC.F_OFD_SETLK, Native.address(f)) == 0) {
+            return 0;
+        }
+        int errno = Native.errno();
+        if (errno == Errno.EAGAIN || errno == Errno.EACCES) {
+            return -1;
+        }
+        throw IpcException.fromErrno("fcntl(F_OFD_SETLK)", kind + " " + path, errno);
+    }
+
+    /** A {@code struct flock} per thread: a permit's acquire and release lock without allocating. */
+    private static final ThreadLocal<ByteBuffer> FLOCK = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(ShmLibC.FLOCK_SIZE).order(java.nio.ByteOrder.nativeOrder()));
+
+    private static ByteBuffer flock(short type, long offset) {
+        ByteBuffer f = FLOCK.get();
+        f.putInt(ShmLibC.FLOCK_PID, 0);
+        f.putShort(ShmLibC.FLOCK_TYPE, type);
+        f.putShort(ShmLibC.FLOCK_WHENCE, (short) 0);
+        f.putLong(ShmLibC.FLOCK_START, offset);
+        f.putLong(ShmLibC.FLOCK_LEN, 1);
+        return f;
+    }
+}
