@@ -65,6 +65,30 @@ final class SegmentFile {
                                 .timedOut(attachTimeout)));
     }
 
+    /** Refuses a path with a {@code ..} part or none naming a file; the absolute path otherwise. */
+    static Path validatePath(Path path, String what) {
+        java.util.Objects.requireNonNull(path, "path");
+        for (Path part : path) {
+            if (part.toString().equals("..")) {
+                throw new IllegalArgumentException(what + "'s path may not contain \"..\" but it was " + path);
+            }
+        }
+        if (path.getFileName() == null) {
+            throw new IllegalArgumentException(what + "'s path names a file, but it was " + path);
+        }
+        return path.toAbsolutePath();
+    }
+
+    /** Fails, naming the JVM flag, when Agrona cannot reach {@code jdk.internal.misc.Unsafe}. */
+    static void requireAgrona() {
+        try {
+            new UnsafeBuffer(new byte[8]).getLong(0);
+        } catch (IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new IllegalStateException("shared memory needs the JVM flag"
+                    + " --add-exports java.base/jdk.internal.misc=ALL-UNNAMED (Agrona 2 uses jdk.internal.misc.Unsafe)", e);
+        }
+    }
+
     /** What the object is, for errors: {@code "shared ring"}. */
     final String kind;
     final String path;

@@ -133,7 +133,7 @@ public final class SharedRing implements IpcResource {
     }
 
     static SharedRing open(SharedRingSpec spec) {
-        requireAgrona();
+        SegmentFile.requireAgrona();
         String description = "shared ring " + (spec.name != null ? spec.name : spec.path.toString());
         Segment segment = Segment.open(spec, description);
         try {
@@ -141,15 +141,6 @@ public final class SharedRing implements IpcResource {
         } catch (RuntimeException | Error e) {
             segment.close(true);
             throw e;
-        }
-    }
-
-    private static void requireAgrona() {
-        try {
-            new UnsafeBuffer(new byte[8]).getLong(0);
-        } catch (IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError e) {
-            throw new IllegalStateException("shared rings need the JVM flag"
-                    + " --add-exports java.base/jdk.internal.misc=ALL-UNNAMED (Agrona 2 uses jdk.internal.misc.Unsafe)", e);
         }
     }
 

@@ -70,16 +70,7 @@ public final class SharedRingSpec {
     }
 
     static Path validatePath(Path path) {
-        Objects.requireNonNull(path, "path");
-        for (Path part : path) {
-            if (part.toString().equals("..")) {
-                throw new IllegalArgumentException("a shared ring's path may not contain \"..\" but it was " + path);
-            }
-        }
-        if (path.getFileName() == null) {
-            throw new IllegalArgumentException("a shared ring's path names a file, but it was " + path);
-        }
-        return path.toAbsolutePath();
+        return SegmentFile.validatePath(path, "a shared ring");
     }
 
     /** The POSIX name ({@code "/prices"}), or {@code null} for a ring in a file of one's choosing. */

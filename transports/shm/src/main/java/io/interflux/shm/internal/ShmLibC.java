@@ -15,6 +15,9 @@ public interface ShmLibC {
     int PROT_READ = 0x1;
     int PROT_WRITE = 0x2;
     int MAP_SHARED = 0x1;
+    int MAP_PRIVATE = 0x2;
+    int MAP_FIXED = 0x10;
+    int MAP_ANONYMOUS = 0x20;
     long MAP_FAILED = -1L;
 
     /** Open-file-description locks ({@code fcntl(2)}): owned by the open file, dropped when it is closed, also on death. */

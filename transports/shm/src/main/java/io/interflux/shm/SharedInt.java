@@ -1,0 +1,100 @@
+package io.interflux.shm;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A 32-bit integer in the first 4 bytes of a {@link SharedValues} slot, atomic across every process that maps it.
+ *
+ * <p>Memory ordering: {@link #get()}, {@link #set(int)}, {@link #getAndAdd(int)},
+ * {@link #addAndGet(int)}, {@link #getAndSet(int)} and {@link #compareAndSet(int, int)} are
+ * sequentially consistent, as the accesses of a Java {@code volatile} field are, towards every
+ * other such operation on any slot of the segment, in this process or another: what a process
+ * wrote before a {@code set} is visible to a process whose {@code get} reads the value set.
+ * They are the instructions the JVM emits for {@code volatile} and {@link java.util.concurrent.atomic.AtomicInteger}
+ * (on x86_64 a plain load, an {@code xchg}, {@code lock xadd} and {@code lock cmpxchg}), which
+ * order memory for every core, whatever process runs on it. {@link #setRelease(int)} only orders
+ * the writes before it.
+ *
+ * <p>{@link #racyAdd(int)} is the exception, on purpose: a plain read and a plain write, to show
+ * what goes wrong without atomicity. Never use it for real data.
+ *
+ * <p>Every method throws {@link io.interflux.DisposedException} once the values are disposed.
+ */
+public final class SharedInt {
+
+    private final SharedValues values;
+    private final UnsafeBuffer buffer;
+    private final int offset;
+    private final int index;
+
+    SharedInt(SharedValues values, int offset, int index) {
+        this.values = values;
+        this.buffer = values.buffer;
+        this.offset = offset;
+        this.index = index;
+    }
+
+    /** The slot this value lives in. */
+    public int index() {
+        return index;
+    }
+
+    /** The value, read with volatile (sequentially consistent) semantics. */
+    public int get() {
+        values.check();
+        return buffer.getIntVolatile(offset);
+    }
+
+    /** Stores {@code value} with volatile (sequentially consistent) semantics. */
+    public void set(int value) {
+        values.check();
+        buffer.putIntVolatile(offset, value);
+    }
+
+    /** Stores {@code value} with release semantics: cheaper than {@link #set(int)}, ordering only the writes before it. */
+    public void setRelease(int value) {
+        values.check();
+        buffer.putIntRelease(offset, value);
+    }
+
+    /** Adds {@code delta} atomically and returns the value before. */
+    public int getAndAdd(int delta) {
+        values.check();
+        return buffer.getAndAddInt(offset, delta);
+    }
+
+    /** Adds {@code delta} atomically and returns the value after. */
+    public int addAndGet(int delta) {
+        values.check();
+        return buffer.getAndAddInt(offset, delta) + delta;
+    }
+
+    /** Stores {@code value} atomically and returns the value before. */
+    public int getAndSet(int value) {
+        values.check();
+        return buffer.getAndSetInt(offset, value);
+    }
+
+    /** Stores {@code update} if the value is {@code expected}, atomically; whether it did. */
+    public boolean compareAndSet(int expected, int update) {
+        values.check();
+        return buffer.compareAndSetInt(offset, expected, update);
+    }
+
+    /**
+     * Reads the value and writes it back plus {@code delta}, <em>not</em> atomically: another
+     * process adding at the same time can lose its addition, or this one. It exists to
+     * demonstrate that race (the tour counts the losses); use {@link #getAndAdd(int)}, or hold a
+     * {@link SharedSemaphore} permit around it.
+     */
+    public void racyAdd(int delta) {
+        values.check();
+        int v = buffer.getInt(offset);
+        buffer.putInt(offset, v + delta);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedInt[" + values.description + ", slot " + index + "]";
+    }
+}

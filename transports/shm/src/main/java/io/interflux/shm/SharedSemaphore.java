@@ -1,0 +1,403 @@
+package io.interflux.shm;
+
+import io.interflux.DisposedException;
+import io.interflux.IpcException;
+import io.interflux.IpcResource;
+import io.interflux.internal.Errno;
+import io.interflux.internal.Names;
+import io.interflux.internal.Native;
+import io.interflux.internal.drain.BackoffReadiness;
+import io.interflux.internal.drain.Lifecycle;
+import io.interflux.shm.internal.SemLibC;
+import io.interflux.shm.internal.ShmLibC;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A counting semaphore shared by name between processes, whose permits come back when their
+ * holder dies, even by {@code SIGKILL}: a System V semaphore set taken and given back with
+ * {@code SEM_UNDO}, so the kernel undoes what a dead process still held. A semaphore of one
+ * permit is a lock ({@link #lock(String)}); its permits also tell whether the previous holder
+ * died holding it ({@link Permit#previousHolderDied()}), so the new holder can repair what that
+ * holder left half-done.
+ *
+ * <p>The name is a file ({@code /dev/shm/NAME}, or a path of one's choosing) laid out as
+ * {@link SemaphoreDescriptor} describes, naming a set created with {@code IPC_PRIVATE}: no
+ * {@code ftok} keys to collide, the ring's rules for creating and attaching, and the file and the
+ * set are both created with mode 0600 by default and removed by their creator on dispose.
+ *
+ * <p>Why System V rather than POSIX semaphores or file locks: the kernel gives a dead process's
+ * permits back ({@code SEM_UNDO}), which a POSIX semaphore never does ({@link PosixSemaphore}
+ * says so); an OFD lock per permit would survive death too, but a wait for any of N permits
+ * would cost N system calls. Waiting never holds a thread: a non-blocking {@code semop}
+ * ({@code IPC_NOWAIT}) retried on a timer with a backoff ({@link #acquire()}).
+ *
+ * <pre>{@code
+ * SharedSemaphore lock = SharedSemaphore.lock("/inventory").openNow(Duration.ofSeconds(5));
+ * lock.withPermit(Mono.fromRunnable(() -> stock.getAndAdd(-1)))   // exclusive across processes
+ *     .blockLast();
+ * lock.dispose(); // removes the set and its file if this opening created them
+ * }</pre>
+ */
+public final class SharedSemaphore implements IpcResource, Permit.Owner {
+
+    private static final Logger LOG = Loggers.getLogger(SharedSemaphore.class);
+    /** What a semaphore is called in errors. */
+    static final String KIND = "shared semaphore";
+    private static final int NAME_MAX = 255;
+    /** Two {@code struct sembuf} per thread: taking and giving back allocate nothing. */
+    private static final ThreadLocal<ByteBuffer> OPS = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(2 * SemLibC.SEMBUF_SIZE).order(ByteOrder.nativeOrder()));
+
+    private final SharedSemaphoreSpec spec;
+    private final String description;
+    private final SegmentFile file;
+    private final long address;
+    private final UnsafeBuffer header;
+    private final int semid;
+    private final int permits;
+    /** One permit: the holder count (semaphore 1) and holder pid are kept. */
+    private final boolean lock;
+    private final int pid;
+    private final Lifecycle lifecycle;
+    private final Scheduler timer;
+    private final long maxDelayNanos;
+
+    private SharedSemaphore(SharedSemaphoreSpec spec, SegmentFile file, long address, int semid, int permits) {
+        this.spec = spec;
+        this.description = KIND + " " + (spec.name != null ? spec.name : spec.path.toString());
+        this.file = file;
+        this.address = address;
+        this.header = new UnsafeBuffer(address, SemaphoreDescriptor.LENGTH);
+        this.semid = semid;
+        this.permits = permits;
+        this.lock = permits == 1;
+        this.pid = Native.libc().getpid();
+        this.lifecycle = new Lifecycle(description, this::release);
+        this.timer = spec.timer != null ? spec.timer : Schedulers.parallel();
+        this.maxDelayNanos = spec.maxPollInterval.toNanos();
+    }
+
+    /**
+     * A spec for the semaphore named {@code name}: {@code "/pool"}, its file {@code /dev/shm/pool}.
+     * Give it {@link SharedSemaphoreSpec#permits(int)}; one permit by default.
+     */
+    public static SharedSemaphoreSpec named(String name) {
+        Names.posix(name, NAME_MAX, "a shared semaphore");
+        return new SharedSemaphoreSpec(name, Paths.get("/dev/shm", name.substring(1)), 0);
+    }
+
+    /** A spec for a lock named {@code name}: a semaphore of one permit. */
+    public static SharedSemaphoreSpec lock(String name) {
+        return named(name).permits(1);
+    }
+
+    /** A spec for a semaphore whose file is {@code path}. */
+    public static SharedSemaphoreSpec file(Path path) {
+        return new SharedSemaphoreSpec(null, SegmentFile.validatePath(path, "a shared semaphore"), 0);
+    }
+
+    static SharedSemaphore open(SharedSemaphoreSpec spec) {
+        SegmentFile.requireAgrona();
+        SegmentFile file = SegmentFile.open(KIND, spec.path, spec.creation, spec.mode);
+        long address = 0;
+        int semid = -1;
+        try {
+            if (file.created) {
+                int permits = spec.permits == 0 ? 1 : spec.permits;
+                file.truncate(SemaphoreDescriptor.LENGTH);
+                address = file.map(SemaphoreDescriptor.LENGTH);
+                semid = createSet(file.path, permits, spec.mode);
+                UnsafeBuffer h = new UnsafeBuffer(address, SemaphoreDescriptor.LENGTH);
+                SegmentFile.writeStart(h, SemaphoreDescriptor.MAGIC, SemaphoreDescriptor.VERSION);
+                h.putInt(SemaphoreDescriptor.SEMID_OFFSET, semid);
+                h.putInt(SemaphoreDescriptor.PERMITS_OFFSET, permits);
+                h.putInt(SemaphoreDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
+                SegmentFile.markReady(h);
+                return new SharedSemaphore(spec, file, address, semid, permits);
+            }
+            file.attachedSize(SemaphoreDescriptor.LENGTH);
+            address = file.map(SemaphoreDescriptor.LENGTH);
+            UnsafeBuffer h = new UnsafeBuffer(address, SemaphoreDescriptor.LENGTH);
+            file.checkHeader(h, SemaphoreDescriptor.MAGIC, SemaphoreDescriptor.VERSION);
+            int permits = h.getInt(SemaphoreDescriptor.PERMITS_OFFSET);
+            if (spec.permits != 0 && spec.permits != permits) {
+                throw new IllegalStateException(KIND + " " + file.path + " exists with " + permits
+                        + " permits but the spec asks for " + spec.permits);
+            }
+            int id = h.getInt(SemaphoreDescriptor.SEMID_OFFSET);
+            checkSet(file.path, id);
+            return new SharedSemaphore(spec, file, address, id, permits);
+        } catch (RuntimeException | Error e) {
+            if (semid >= 0) {
+                SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0);
+            }
+            if (address != 0) {
+                ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
+            }
+            file.abandon(e);
+            throw e;
+        }
+    }
+
+    private static int createSet(String path, int permits, int mode) {
+        SemLibC sem = SemLibC.get();
+        int id = sem.semget(SemLibC.IPC_PRIVATE, 2, SemLibC.IPC_CREAT | SemLibC.IPC_EXCL | mode);
+        if (id < 0) {
+            throw IpcException.fromErrno("semget", "IPC_PRIVATE, 2 semaphores, 0" + Integer.toOctalString(mode)
+                    + ", for " + path, Native.errno());
+        }
+        if (sem.semctl(id, SemaphoreDescriptor.FREE, SemLibC.SETVAL, permits) < 0) {
+            int errno = Native.errno();
+            sem.semctl(id, 0, SemLibC.IPC_RMID, 0);
+            throw IpcException.fromErrno("semctl(SETVAL)", "semaphore set " + id + ", " + permits, errno);
+        }
+        return id;
+    }
+
+    /** The set a file names must still exist, with two semaphores (a stale file can outlive it, by a reboot). */
+    private static void checkSet(String path, int id) {
+        ByteBuffer ds = ByteBuffer.allocateDirect(SemLibC.SEMID_DS_SIZE).order(ByteOrder.nativeOrder());
+        if (SemLibC.get().semctl(id, 0, SemLibC.IPC_STAT, Native.address(ds)) < 0) {
+            int errno = Native.errno();
+            if (errno == Errno.EINVAL || errno == Errno.EIDRM) {
+                throw new IllegalStateException(KIND + " " + path + " names semaphore set " + id
+                        + ", which no longer exists (removed, or the system restarted): remove " + path
+                        + " if no process uses it");
+            }
+            throw IpcException.fromErrno("semctl(IPC_STAT)", "semaphore set " + id + " of " + path, errno);
+        }
+        long nsems = ds.getLong(SemLibC.SEMID_DS_NSEMS);
+        if (nsems != 2) {
+            throw new IllegalStateException(KIND + " " + path + " names semaphore set " + id + ", which has "
+                    + nsems + " semaphores, not 2: another program's set took its id; remove " + path);
+        }
+    }
+
+    /** The name, {@code "/pool"}, or {@code null} for a semaphore in a file of one's choosing. */
+    public String name() {
+        return spec.name;
+    }
+
+    /** The semaphore's file. */
+    public Path path() {
+        return spec.path;
+    }
+
+    /** Whether this opening created the semaphore (and so removes it on dispose, if the spec says so). */
+    public boolean created() {
+        return file.created;
+    }
+
+    /** How many permits the semaphore has in all. */
+    public int permits() {
+        return permits;
+    }
+
+    /** The System V semaphore set's id, as {@code ipcs -s} lists it. */
+    public int id() {
+        return semid;
+    }
+
+    /** How many permits are free right now, in all processes: a snapshot, for monitoring. */
+    public int available() {
+        if (!lifecycle.enter()) {
+            throw new DisposedException(description);
+        }
+        try {
+            int v = SemLibC.get().semctl(semid, SemaphoreDescriptor.FREE, SemLibC.GETVAL, 0);
+            if (v < 0) {
+                throw failure("semctl(GETVAL)", Native.errno());
+            }
+            return v;
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
+    /**
+     * A permit, when subscribed: at once if one is free, else as soon as one is given back, in
+     * this process or another. The permit is held until {@link Permit#release()}; a process that
+     * dies holding it gives it back by dying.
+     *
+     * <p>Waiting holds no thread: System V semaphores offer no readiness to wait on, so a waiting
+     * acquire tries again ({@code semop} with {@code IPC_NOWAIT}) on the spec's timer, at once a
+     * few times and then after a pause that doubles up to
+     * {@link SharedSemaphoreSpec#maxPollInterval(Duration)}. A cancel while waiting takes effect
+     * at once and takes no permit; a permit taken just as the cancel came is given back. Waiters
+     * are not served in order. Fails with {@link DisposedException} when this semaphore is
+     * disposed, and with {@link IpcException} when another process removed it.
+     */
+    public Mono<Permit> acquire() {
+        return new PermitAcquire(description, lifecycle, this::tryTake,
+                () -> new BackoffReadiness(timer, maxDelayNanos));
+    }
+
+    /** A permit if one is free right now, without waiting; never blocks. */
+    public Optional<Permit> tryAcquire() {
+        return Optional.ofNullable(tryTake());
+    }
+
+    /**
+     * Runs {@code work} holding a permit: subscribes to it once a permit is taken, and gives the
+     * permit back when it completes, fails or is cancelled.
+     */
+    public <T> Flux<T> withPermit(Publisher<T> work) {
+        return usingPermit(permit -> work);
+    }
+
+    /**
+     * {@link #withPermit(Publisher)} for work that needs the permit, to learn whether the
+     * previous holder of a lock died ({@link Permit#previousHolderDied()}) and repair first.
+     */
+    public <T> Flux<T> usingPermit(Function<? super Permit, ? extends Publisher<T>> work) {
+        return Flux.usingWhen(acquire(), work, SharedSemaphore::giveBackLater, (p, e) -> giveBackLater(p),
+                SharedSemaphore::giveBackLater);
+    }
+
+    static Mono<Void> giveBackLater(Permit permit) {
+        return Mono.fromRunnable(permit::release);
+    }
+
+    /** Takes a permit without waiting; {@code null} when none is free. Holds a use of the handle while held. */
+    Permit tryTake() {
+        if (!lifecycle.enter()) {
+            throw new DisposedException(description);
+        }
+        boolean taken = false;
+        try {
+            ByteBuffer ops = OPS.get();
+            op(ops, 0, SemaphoreDescriptor.FREE, -1, SemLibC.IPC_NOWAIT | SemLibC.SEM_UNDO);
+            if (lock) {
+                op(ops, 1, SemaphoreDescriptor.HELD, 1, SemLibC.IPC_NOWAIT);
+            }
+            SemLibC sem = SemLibC.get();
+            if (sem.semop(semid, Native.address(ops), lock ? 2 : 1) < 0) {
+                int errno = Native.errno();
+                if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                    return null;
+                }
+                throw failure("semop(-1, IPC_NOWAIT|SEM_UNDO)", errno);
+            }
+            taken = true;
+            if (!lock) {
+                return new Permit(this, false, 0);
+            }
+            // this process alone holds the lock now: semaphore 1 above 1 is what dead holders left
+            int held = sem.semctl(semid, SemaphoreDescriptor.HELD, SemLibC.GETVAL, 0);
+            int previous = header.getIntVolatile(SemaphoreDescriptor.HOLDER_PID_OFFSET);
+            boolean died = held > 1;
+            if (died) {
+                op(ops, 0, SemaphoreDescriptor.HELD, -(held - 1), SemLibC.IPC_NOWAIT);
+                if (sem.semop(semid, Native.address(ops), 1) < 0) {
+                    LOG.warn(description + ": could not clear the count a dead holder left: "
+                            + Native.errnoName(Native.errno()));
+                }
+                LOG.warn(description + ": its previous holder" + (previous != 0 ? ", pid " + previous + "," : "")
+                        + " died holding it; the kernel gave it back");
+            }
+            header.putIntVolatile(SemaphoreDescriptor.HOLDER_PID_OFFSET, pid);
+            return new Permit(this, died, died ? previous : 0);
+        } finally {
+            if (!taken) {
+                lifecycle.exit();
+            }
+        }
+    }
+
+    /** Gives a permit back ({@code semop} +1 with {@code IPC_NOWAIT}, which never waits) and drops its use. */
+    @Override
+    public void giveBack(Permit permit) {
+        try {
+            SemLibC sem = SemLibC.get();
+            ByteBuffer ops = OPS.get();
+            int n = 0;
+            if (lock) {
+                header.putIntVolatile(SemaphoreDescriptor.HOLDER_PID_OFFSET, 0);
+                op(ops, n++, SemaphoreDescriptor.HELD, -1, SemLibC.IPC_NOWAIT);
+            }
+            op(ops, n++, SemaphoreDescriptor.FREE, 1, SemLibC.IPC_NOWAIT | SemLibC.SEM_UNDO);
+            if (sem.semop(semid, Native.address(ops), n) < 0) {
+                int errno = Native.errno();
+                if (errno == Errno.EAGAIN && lock) {
+                    // the holder count was reset under us (by a foreign program): the permit still goes back
+                    op(ops, 0, SemaphoreDescriptor.FREE, 1, SemLibC.IPC_NOWAIT | SemLibC.SEM_UNDO);
+                    if (sem.semop(semid, Native.address(ops), 1) == 0) {
+                        return;
+                    }
+                    errno = Native.errno();
+                }
+                if (errno != Errno.EINVAL && errno != Errno.EIDRM) { // removed: nothing to give back to
+                    LOG.warn(description + ": giving a permit back failed: " + Native.errnoName(errno));
+                }
+            }
+        } finally {
+            lifecycle.exit();
+        }
+    }
+
+    private static void op(ByteBuffer ops, int i, int semaphore, int delta, int flags) {
+        int at = i * SemLibC.SEMBUF_SIZE;
+        ops.putShort(at, (short) semaphore);
+        ops.putShort(at + 2, (short) delta);
+        ops.putShort(at + 4, (short) flags);
+    }
+
+    private IpcException failure(String call, int errno) {
+        String detail = errno == Errno.EINVAL || errno == Errno.EIDRM
+                ? "the semaphore was removed (its creator disposed it)" : null;
+        return new IpcException(call, description + " (set " + semid + ")", errno, detail);
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Ends waiting acquires (they fail with {@link DisposedException}) and, once this process has
+     * given back every permit it holds, unmaps the file and, when this opening created the
+     * semaphore and the spec says so, removes the set and the file. Never blocks.
+     */
+    @Override
+    public void dispose() {
+        lifecycle.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return lifecycle.isDisposed();
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return lifecycle.onReleased();
+    }
+
+    private void release() {
+        ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
+        if (spec.removeOnDispose && file.created && SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0) < 0) {
+            LOG.warn(description + ": IPC_RMID of set " + semid + " failed: " + Native.errnoName(Native.errno()));
+        }
+        file.close(spec.removeOnDispose);
+    }
+
+    @Override
+    public String toString() {
+        return "SharedSemaphore[" + (spec.name != null ? spec.name : spec.path) + ", " + permits + " permits, set "
+                + semid + (isDisposed() ? ", disposed" : "") + "]";
+    }
+}
