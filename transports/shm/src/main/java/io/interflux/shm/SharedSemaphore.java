@@ -390,7 +390,10 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
     private void release() {
         ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
         if (spec.removeOnDispose && file.created && SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0) < 0) {
-            LOG.warn(description + ": IPC_RMID of set " + semid + " failed: " + Native.errnoName(Native.errno()));
+            int errno = Native.errno();
+            if (errno != Errno.EINVAL && errno != Errno.EIDRM) { // else another program removed it already
+                LOG.warn(description + ": IPC_RMID of set " + semid + " failed: " + Native.errnoName(errno));
+            }
         }
         file.close(spec.removeOnDispose);
     }
