@@ -25,6 +25,7 @@ public final class Tour {
         chapters.add(new MqueueChapter());
         chapters.add(new SignalChapter());
         chapters.add(new ShmChapter());
+        chapters.add(new SyncChapter());
         return chapters;
     }
 
