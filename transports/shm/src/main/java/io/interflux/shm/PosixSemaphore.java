@@ -1,29 +1,18 @@
 package io.interflux.shm;
 
 import io.interflux.Creation;
-import io.interflux.DisposedException;
 import io.interflux.IpcException;
-import io.interflux.IpcResource;
 import io.interflux.internal.Errno;
 import io.interflux.internal.FileLibC;
 import io.interflux.internal.Names;
 import io.interflux.internal.Native;
-import io.interflux.internal.drain.BackoffReadiness;
-import io.interflux.internal.drain.Lifecycle;
 import io.interflux.shm.internal.SemLibC;
 import jnr.ffi.Pointer;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A POSIX named semaphore ({@code sem_open(3)}, the file {@code /dev/shm/sem.NAME}), for working
@@ -41,28 +30,21 @@ import java.util.function.Function;
  * jobs.dispose(); // sem_close; sem_unlink if this opening created it
  * }</pre>
  */
-public final class PosixSemaphore implements IpcResource, Permit.Owner {
+public final class PosixSemaphore extends AbstractSemaphore {
 
     private static final Logger LOG = Loggers.getLogger(PosixSemaphore.class);
     /** {@code NAME_MAX} less glibc's {@code "sem."} prefix. */
     private static final int NAME_MAX = 255 - 4;
 
     private final PosixSemaphoreSpec spec;
-    private final String description;
     private final Pointer sem;
     private final boolean created;
-    private final Lifecycle lifecycle;
-    private final Scheduler timer;
-    private final long maxDelayNanos;
 
     private PosixSemaphore(PosixSemaphoreSpec spec, Pointer sem, boolean created) {
+        super("POSIX semaphore " + spec.name, spec.timer, spec.maxPollInterval);
         this.spec = spec;
-        this.description = "POSIX semaphore " + spec.name;
         this.sem = sem;
         this.created = created;
-        this.lifecycle = new Lifecycle(description, this::release);
-        this.timer = spec.timer != null ? spec.timer : Schedulers.parallel();
-        this.maxDelayNanos = spec.maxPollInterval.toNanos();
     }
 
     /** A spec for the POSIX named semaphore {@code name}: {@code "/jobs"}, the file {@code /dev/shm/sem.jobs}. */
@@ -121,9 +103,7 @@ public final class PosixSemaphore implements IpcResource, Permit.Owner {
 
     /** The semaphore's value right now ({@code sem_getvalue}): how many permits are free. */
     public int available() {
-        if (!lifecycle.enter()) {
-            throw new DisposedException(description);
-        }
+        enter();
         try {
             ByteBuffer out = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
             if (SemLibC.get().sem_getvalue(sem, Native.address(out)) < 0) {
@@ -135,38 +115,9 @@ public final class PosixSemaphore implements IpcResource, Permit.Owner {
         }
     }
 
-    /**
-     * A permit ({@code sem_trywait} succeeded), when subscribed; released with {@code sem_post}.
-     * Waiting holds no thread: {@code sem_wait} would, so a waiting acquire tries again on the
-     * spec's timer, at once a few times and then after a pause that doubles up to
-     * {@link PosixSemaphoreSpec#maxPollInterval(java.time.Duration)}. A cancel while waiting takes
-     * effect at once and takes no permit. Fails with {@link DisposedException} once disposed.
-     */
-    public Mono<Permit> acquire() {
-        return new PermitAcquire(description, lifecycle, this::tryTake,
-                () -> new BackoffReadiness(timer, maxDelayNanos));
-    }
-
-    /** A permit if one is free right now ({@code sem_trywait}); never blocks. */
-    public Optional<Permit> tryAcquire() {
-        return Optional.ofNullable(tryTake());
-    }
-
-    /** Runs {@code work} holding a permit, given back when it completes, fails or is cancelled. */
-    public <T> Flux<T> withPermit(Publisher<T> work) {
-        return usingPermit(permit -> work);
-    }
-
-    /** {@link #withPermit(Publisher)} for work that needs the permit. */
-    public <T> Flux<T> usingPermit(Function<? super Permit, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(acquire(), work, SharedSemaphore::giveBackLater,
-                (p, e) -> SharedSemaphore.giveBackLater(p), SharedSemaphore::giveBackLater);
-    }
-
+    @Override
     Permit tryTake() {
-        if (!lifecycle.enter()) {
-            throw new DisposedException(description);
-        }
+        enter();
         if (SemLibC.get().sem_trywait(sem) == 0) {
             return new Permit(this, false, 0); // holds its use of the handle until given back
         }
@@ -190,31 +141,7 @@ public final class PosixSemaphore implements IpcResource, Permit.Owner {
     }
 
     @Override
-    public String description() {
-        return description;
-    }
-
-    /**
-     * Ends waiting acquires (they fail with {@link DisposedException}) and, once this process has
-     * given back every permit it holds, closes the semaphore and, when this opening created it
-     * and the spec says so, unlinks it. Never blocks.
-     */
-    @Override
-    public void dispose() {
-        lifecycle.dispose();
-    }
-
-    @Override
-    public boolean isDisposed() {
-        return lifecycle.isDisposed();
-    }
-
-    @Override
-    public Mono<Void> onDispose() {
-        return lifecycle.onReleased();
-    }
-
-    private void release() {
+    void release() {
         SemLibC.get().sem_close(sem);
         if (created && spec.removeOnDispose && SemLibC.get().sem_unlink(spec.name) < 0) {
             LOG.warn(description + ": sem_unlink failed: " + Native.errnoName(Native.errno()));

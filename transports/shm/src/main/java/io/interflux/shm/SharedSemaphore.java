@@ -1,21 +1,12 @@
 package io.interflux.shm;
 
-import io.interflux.DisposedException;
 import io.interflux.IpcException;
-import io.interflux.IpcResource;
 import io.interflux.internal.Errno;
 import io.interflux.internal.Names;
 import io.interflux.internal.Native;
-import io.interflux.internal.drain.BackoffReadiness;
-import io.interflux.internal.drain.Lifecycle;
 import io.interflux.shm.internal.SemLibC;
 import io.interflux.shm.internal.ShmLibC;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -23,8 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A counting semaphore shared by name between processes, whose permits come back when their
@@ -45,6 +34,10 @@ import java.util.function.Function;
  * would cost N system calls. Waiting never holds a thread: a non-blocking {@code semop}
  * ({@code IPC_NOWAIT}) retried on a timer with a backoff ({@link #acquire()}).
  *
+ * <p>Permits belong to the process, not to a thread or a subscription: any thread may give back
+ * a permit another took, and a lock is not reentrant (a second acquire in the holding process
+ * waits like any other).
+ *
  * <pre>{@code
  * SharedSemaphore lock = SharedSemaphore.lock("/inventory").openNow(Duration.ofSeconds(5));
  * lock.withPermit(Mono.fromRunnable(() -> stock.getAndAdd(-1)))   // exclusive across processes
@@ -52,7 +45,7 @@ import java.util.function.Function;
  * lock.dispose(); // removes the set and its file if this opening created them
  * }</pre>
  */
-public final class SharedSemaphore implements IpcResource, Permit.Owner {
+public final class SharedSemaphore extends AbstractSemaphore {
 
     private static final Logger LOG = Loggers.getLogger(SharedSemaphore.class);
     /** What a semaphore is called in errors. */
@@ -63,7 +56,6 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
             () -> ByteBuffer.allocateDirect(2 * SemLibC.SEMBUF_SIZE).order(ByteOrder.nativeOrder()));
 
     private final SharedSemaphoreSpec spec;
-    private final String description;
     private final SegmentFile file;
     private final long address;
     private final UnsafeBuffer header;
@@ -72,13 +64,10 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
     /** One permit: the holder count (semaphore 1) and holder pid are kept. */
     private final boolean lock;
     private final int pid;
-    private final Lifecycle lifecycle;
-    private final Scheduler timer;
-    private final long maxDelayNanos;
 
     private SharedSemaphore(SharedSemaphoreSpec spec, SegmentFile file, long address, int semid, int permits) {
+        super(KIND + " " + (spec.name != null ? spec.name : spec.path.toString()), spec.timer, spec.maxPollInterval);
         this.spec = spec;
-        this.description = KIND + " " + (spec.name != null ? spec.name : spec.path.toString());
         this.file = file;
         this.address = address;
         this.header = new UnsafeBuffer(address, SemaphoreDescriptor.LENGTH);
@@ -86,9 +75,6 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
         this.permits = permits;
         this.lock = permits == 1;
         this.pid = Native.libc().getpid();
-        this.lifecycle = new Lifecycle(description, this::release);
-        this.timer = spec.timer != null ? spec.timer : Schedulers.parallel();
-        this.maxDelayNanos = spec.maxPollInterval.toNanos();
     }
 
     /**
@@ -214,9 +200,7 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
 
     /** How many permits are free right now, in all processes: a snapshot, for monitoring. */
     public int available() {
-        if (!lifecycle.enter()) {
-            throw new DisposedException(description);
-        }
+        enter();
         try {
             int v = SemLibC.get().semctl(semid, SemaphoreDescriptor.FREE, SemLibC.GETVAL, 0);
             if (v < 0) {
@@ -228,55 +212,9 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
         }
     }
 
-    /**
-     * A permit, when subscribed: at once if one is free, else as soon as one is given back, in
-     * this process or another. The permit is held until {@link Permit#release()}; a process that
-     * dies holding it gives it back by dying.
-     *
-     * <p>Waiting holds no thread: System V semaphores offer no readiness to wait on, so a waiting
-     * acquire tries again ({@code semop} with {@code IPC_NOWAIT}) on the spec's timer, at once a
-     * few times and then after a pause that doubles up to
-     * {@link SharedSemaphoreSpec#maxPollInterval(Duration)}. A cancel while waiting takes effect
-     * at once and takes no permit; a permit taken just as the cancel came is given back. Waiters
-     * are not served in order. Fails with {@link DisposedException} when this semaphore is
-     * disposed, and with {@link IpcException} when another process removed it.
-     */
-    public Mono<Permit> acquire() {
-        return new PermitAcquire(description, lifecycle, this::tryTake,
-                () -> new BackoffReadiness(timer, maxDelayNanos));
-    }
-
-    /** A permit if one is free right now, without waiting; never blocks. */
-    public Optional<Permit> tryAcquire() {
-        return Optional.ofNullable(tryTake());
-    }
-
-    /**
-     * Runs {@code work} holding a permit: subscribes to it once a permit is taken, and gives the
-     * permit back when it completes, fails or is cancelled.
-     */
-    public <T> Flux<T> withPermit(Publisher<T> work) {
-        return usingPermit(permit -> work);
-    }
-
-    /**
-     * {@link #withPermit(Publisher)} for work that needs the permit, to learn whether the
-     * previous holder of a lock died ({@link Permit#previousHolderDied()}) and repair first.
-     */
-    public <T> Flux<T> usingPermit(Function<? super Permit, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(acquire(), work, SharedSemaphore::giveBackLater, (p, e) -> giveBackLater(p),
-                SharedSemaphore::giveBackLater);
-    }
-
-    static Mono<Void> giveBackLater(Permit permit) {
-        return Mono.fromRunnable(permit::release);
-    }
-
-    /** Takes a permit without waiting; {@code null} when none is free. Holds a use of the handle while held. */
+    @Override
     Permit tryTake() {
-        if (!lifecycle.enter()) {
-            throw new DisposedException(description);
-        }
+        enter();
         boolean taken = false;
         try {
             ByteBuffer ops = OPS.get();
@@ -363,31 +301,7 @@ public final class SharedSemaphore implements IpcResource, Permit.Owner {
     }
 
     @Override
-    public String description() {
-        return description;
-    }
-
-    /**
-     * Ends waiting acquires (they fail with {@link DisposedException}) and, once this process has
-     * given back every permit it holds, unmaps the file and, when this opening created the
-     * semaphore and the spec says so, removes the set and the file. Never blocks.
-     */
-    @Override
-    public void dispose() {
-        lifecycle.dispose();
-    }
-
-    @Override
-    public boolean isDisposed() {
-        return lifecycle.isDisposed();
-    }
-
-    @Override
-    public Mono<Void> onDispose() {
-        return lifecycle.onReleased();
-    }
-
-    private void release() {
+    void release() {
         ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
         if (spec.removeOnDispose && file.created && SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0) < 0) {
             int errno = Native.errno();
