@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
  * report says which were missed.
  *
- * <p>{@code shm} maps Agrona ring buffers, which needs {@code --add-exports
+ * <p>{@code shm} and {@code sync} map shared memory through Agrona, which needs {@code --add-exports
  * java.base/jdk.internal.misc=ALL-UNNAMED}: the jar's manifest carries it ({@code Add-Exports}),
  * so {@code java -jar} needs no flag; a JVM started otherwise ({@code -cp}) without it is told,
  * in one line, the command to use, before anything runs.
@@ -38,7 +38,7 @@ public final class Benchmarks {
     static Map<String, MechanismBenchmark> all() {
         Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
         for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark(),
-                new ShmBenchmark())) {
+                new ShmBenchmark(), new SyncBenchmark())) {
             all.put(b.name(), b);
         }
         return all;
@@ -68,9 +68,11 @@ public final class Benchmarks {
         if (names.isEmpty()) {
             names.addAll(all.keySet());
         }
-        if (names.contains(ShmBenchmark.MECHANISM) && !agronaExported()) {
-            System.err.println("shm needs the JVM flag --add-exports " + AGRONA_EXPORT + " (Agrona 2 uses"
-                    + " jdk.internal.misc.Unsafe); run: java --add-exports " + AGRONA_EXPORT + " -cp "
+        List<String> mapping = new ArrayList<>(names);
+        mapping.retainAll(List.of(ShmBenchmark.MECHANISM, SyncBenchmark.MECHANISM));
+        if (!mapping.isEmpty() && !agronaExported()) {
+            System.err.println(String.join(" and ", mapping) + (mapping.size() == 1 ? " needs" : " need")
+                    + " the JVM flag --add-exports " + AGRONA_EXPORT + " (Agrona 2 uses jdk.internal.misc.Unsafe); run: java --add-exports " + AGRONA_EXPORT + " -cp "
                     + BenchmarkConfig.classPath() + " " + Benchmarks.class.getName() + " " + String.join(" ", args));
             System.exit(2);
         }
@@ -107,11 +109,11 @@ public final class Benchmarks {
     }
 
     static void print(List<Target> targets) {
-        System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14s %14s %-26s %8s  %s%n",
+        System.out.printf(Locale.ROOT, "%-10s %-12s %-16s %14s %14s %-26s %8s  %s%n",
                 "mechanism", "size", "metric", "interflux", "baseline", "baseline_name", "ratio", "target");
         for (Target t : targets) {
             Result r = t.result;
-            System.out.printf(Locale.ROOT, "%-10s %-7s %-16s %14.4g %14.4g %-26s %8.3f  %s%n",
+            System.out.printf(Locale.ROOT, "%-10s %-12s %-16s %14.4g %14.4g %-26s %8.3f  %s%n",
                     r.mechanism, r.size, r.metric, r.interflux, r.baseline, r.baselineName, r.ratio(), t.describe());
         }
     }

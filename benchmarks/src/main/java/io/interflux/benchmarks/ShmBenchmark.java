@@ -200,7 +200,7 @@ public final class ShmBenchmark implements MechanismBenchmark {
     }
 
     /** utime + stime of {@code pid}, in clock ticks of 10 ms (USER_HZ is 100 on Linux). */
-    private static long cpuTicks(long pid) throws java.io.IOException {
+    static long cpuTicks(long pid) throws java.io.IOException {
         String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);

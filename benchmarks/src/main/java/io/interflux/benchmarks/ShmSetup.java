@@ -2,23 +2,13 @@ package io.interflux.benchmarks;
 
 import io.interflux.shm.SharedRing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +30,7 @@ final class ShmSetup implements AutoCloseable {
     /** What to undo, last created first. */
     private final Deque<AutoCloseable> undo = new ArrayDeque<>();
     private final Thread hook = new Thread(this::closeQuietly, "shm-bench-cleanup");
-    Peer peer;
+    PeerJvm peer;
     private volatile boolean closing;
 
     private ShmSetup() {
@@ -60,7 +50,7 @@ final class ShmSetup implements AutoCloseable {
                 s.undo.push(spin);
                 s.spins.put(role, spin);
             }
-            s.peer = new Peer(s.base);
+            s.peer = new PeerJvm("shm peer", ShmPeer.class, s.base);
             s.undo.push(s.peer);
             s.peer.process.onExit().thenRun(s::peerEnded);
             s.peer.awaitLine("ready");
@@ -143,84 +133,5 @@ final class ShmSetup implements AutoCloseable {
 
     private void closeQuietly() {
         close();
-    }
-
-    /** The child JVM: commands on its stdin, one line each; its answers read by a thread of their own. */
-    static final class Peer implements AutoCloseable {
-        private static final String END = "\u0000end";
-        final Process process;
-        private final Writer commands;
-        private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-
-        Peer(String base) throws IOException {
-            List<String> cmd = List.of(BenchmarkConfig.javaExecutable(), "-Xmx64m", "-XX:+UseSerialGC",
-                    "--add-exports", Benchmarks.AGRONA_EXPORT, "-cp", BenchmarkConfig.classPath(),
-                    ShmPeer.class.getName(), base);
-            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        answers.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the peer is gone: END says so
-                } finally {
-                    answers.add(END);
-                }
-            }, "shm-peer-answers");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** Sends one command; the peer runs it while this JVM measures its side. */
-        void start(String command) throws IOException {
-            commands.write(command + "\n");
-            commands.flush();
-        }
-
-        /** Waits for the peer's {@code ok} to the last command; fails with its error. */
-        void awaitDone() throws Exception {
-            awaitLine("ok");
-        }
-
-        void awaitLine(String expected) throws Exception {
-            for (;;) {
-                String line = answers.poll(ShmBenchmark.LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    throw new IllegalStateException("no '" + expected + "' from the shm peer within " + ShmBenchmark.LIMIT);
-                }
-                if (line.equals(expected)) {
-                    return;
-                }
-                if (line.equals(END)) {
-                    throw new IllegalStateException("the shm peer ended, status "
-                            + Optional.ofNullable(exitValue()).map(String::valueOf).orElse("unknown"));
-                }
-                if (line.startsWith("error: ")) {
-                    throw new IllegalStateException("shm peer: " + line.substring("error: ".length()));
-                }
-                PipeBenchmark.log("  peer: %s", line); // anything else it printed
-            }
-        }
-
-        private Integer exitValue() throws InterruptedException {
-            return process.waitFor(1, TimeUnit.SECONDS) ? process.exitValue() : null;
-        }
-
-        /** End of stdin ends the peer; a kill if it has not within 5 s. */
-        @Override
-        public void close() throws InterruptedException {
-            try {
-                commands.close();
-            } catch (IOException ignored) {
-                // gone already
-            }
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
     }
 }
