@@ -19,10 +19,14 @@ public interface FileLibC {
     int AT_EMPTY_PATH = 0x1000;
     int STATX_TYPE = 0x1;
     int STATX_MODE = 0x2;
+    int STATX_NLINK = 0x4;
+    int STATX_UID = 0x8;
     int STATX_INO = 0x100;
     int STATX_SIZE_FIELD = 0x200;
     /** Size of {@code struct statx}, the same on every architecture. */
     int STATX_SIZE = 256;
+    int STATX_NLINK_OFFSET = 16;
+    int STATX_UID_OFFSET = 20;
     int STATX_MODE_OFFSET = 28;
     int STATX_INO_OFFSET = 32;
     int STATX_SIZE_OFFSET = 40;

@@ -20,7 +20,7 @@ import java.util.function.Function;
  * permit holding a use of the handle, so that dispose releases the handle only once every permit
  * this process holds is given back.
  */
-abstract class AbstractSemaphore implements IpcResource, Permit.Owner {
+abstract class AbstractSemaphore implements IpcResource {
 
     final String description;
     final Lifecycle lifecycle;
@@ -39,6 +39,12 @@ abstract class AbstractSemaphore implements IpcResource, Permit.Owner {
      * a use of {@link #lifecycle}, dropped by {@link #giveBack(Permit)}.
      */
     abstract Permit tryTake();
+
+    /**
+     * Gives {@code permit} back and drops its use of the handle; called once per permit, by
+     * {@link Permit#release()}. Never blocks.
+     */
+    abstract void giveBack(Permit permit);
 
     /** Closes (and, as the spec says, removes) what the handle holds: once, after the last use. */
     abstract void release();
@@ -60,7 +66,9 @@ abstract class AbstractSemaphore implements IpcResource, Permit.Owner {
      * the spec's timer, at once a few times and then after a pause that doubles up to the spec's
      * {@code maxPollInterval} (1 ms by default). A cancel while waiting takes effect at once and
      * takes no permit; a permit taken just as the cancel came is given back. Waiters are not
-     * served in order. Fails with {@link DisposedException} when this handle is disposed, and
+     * served in order, and a waiter that meets a lock held for microseconds at a time keeps a core
+     * busy with its immediate retries: the price of taking a permit within microseconds of its
+     * release without a thread asleep in the kernel. Fails with {@link DisposedException} when this handle is disposed, and
      * with {@link io.interflux.IpcException} when the semaphore is removed under it.
      */
     public Mono<Permit> acquire() {
@@ -68,7 +76,11 @@ abstract class AbstractSemaphore implements IpcResource, Permit.Owner {
                 () -> new BackoffReadiness(timer, maxDelayNanos));
     }
 
-    /** A permit if one is free right now, without waiting; never blocks. */
+    /**
+     * A permit if one is free right now, without waiting; never blocks.
+     *
+     * @throws DisposedException when this handle is disposed
+     */
     public Optional<Permit> tryAcquire() {
         return Optional.ofNullable(tryTake());
     }
@@ -92,11 +104,6 @@ abstract class AbstractSemaphore implements IpcResource, Permit.Owner {
 
     private static Mono<Void> giveBackLater(Permit permit) {
         return Mono.fromRunnable(permit::release);
-    }
-
-    @Override
-    public String description() {
-        return description;
     }
 
     /**

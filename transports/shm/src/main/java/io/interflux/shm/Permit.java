@@ -9,25 +9,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #release()} (or {@link #dispose()}, the same). Releasing is idempotent, never blocks and
  * may happen on any thread.
  *
+ * <p>A permit that is dropped without being released stays taken: until this process exits for a
+ * {@link SharedSemaphore}, whose kernel undoes it then, and for good for a {@link PosixSemaphore}.
+ * Prefer {@link SharedSemaphore#withPermit(org.reactivestreams.Publisher)}, which cannot forget.
+ *
  * <p>A permit of a lock (a {@link SharedSemaphore} with one permit) also says whether the
  * previous holder died while holding it: then the data the lock guards may be half-updated, and
  * the new holder should check or repair it before relying on it.
  */
 public final class Permit implements Disposable {
 
-    /** Gives a permit back to its semaphore. */
-    interface Owner {
-        void giveBack(Permit permit);
-
-        String description();
-    }
-
-    private final Owner owner;
+    private final AbstractSemaphore owner;
     private final boolean previousHolderDied;
     private final int previousHolderPid;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Permit(Owner owner, boolean previousHolderDied, int previousHolderPid) {
+    Permit(AbstractSemaphore owner, boolean previousHolderDied, int previousHolderPid) {
         this.owner = owner;
         this.previousHolderDied = previousHolderDied;
         this.previousHolderPid = previousHolderPid;
@@ -70,7 +67,7 @@ public final class Permit implements Disposable {
 
     @Override
     public String toString() {
-        return "Permit[" + owner.description() + (previousHolderDied ? ", previous holder "
+        return "Permit[" + owner.description + (previousHolderDied ? ", previous holder "
                 + (previousHolderPid != 0 ? "pid " + previousHolderPid + " " : "") + "died" : "")
                 + (released.get() ? ", released" : "") + "]";
     }

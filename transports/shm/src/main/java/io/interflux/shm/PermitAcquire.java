@@ -113,6 +113,8 @@ final class PermitAcquire extends Mono<Permit> {
         public void onError(Throwable t) {
             if (STATE.compareAndSet(this, WAITING, DONE)) {
                 actual.onError(t);
+            } else {
+                Operators.onErrorDropped(t, actual.currentContext());
             }
         }
 

@@ -19,6 +19,8 @@ import java.nio.ByteOrder;
  * with C programs ({@code sem_wait}/{@code sem_post}) and Python ({@code posix_ipc.Semaphore}, or
  * {@code sem_open} through ctypes) that use one.
  *
+ * <p>Needs glibc 2.34 or later, where {@code sem_open} and its friends are in libc itself.
+ *
  * <p><b>Not recoverable when a holder dies.</b> A POSIX semaphore is only a counter: a process
  * killed between {@code sem_wait} and {@code sem_post} takes its permit with it, for good, and
  * nothing tells the others. When every party is Interflux, prefer {@link SharedSemaphore}, which
@@ -58,11 +60,9 @@ public final class PosixSemaphore extends AbstractSemaphore {
             if (spec.creation != Creation.OPEN_EXISTING) {
                 Pointer p = lib.sem_open(spec.name, Native.O_CREAT | Native.O_EXCL, spec.mode, spec.permits);
                 if (opened(p)) {
-                    // sem_open applied the umask; the mode asked for is applied exactly
-                    String file = "/dev/shm/sem." + spec.name.substring(1);
-                    if (FileLibC.get().chmod(file, spec.mode) < 0) {
-                        IpcException e = IpcException.fromErrno("chmod", file + ", 0" + Integer.toOctalString(spec.mode),
-                                Native.errno());
+                    try {
+                        exactMode(spec);
+                    } catch (RuntimeException e) {
                         lib.sem_close(p);
                         lib.sem_unlink(spec.name);
                         throw e;
@@ -83,6 +83,26 @@ public final class PosixSemaphore extends AbstractSemaphore {
             if (errno != Errno.ENOENT || spec.creation == Creation.OPEN_EXISTING || attempt == 3) {
                 throw IpcException.fromErrno("sem_open", spec.name, errno);
             }
+        }
+    }
+
+    /**
+     * sem_open applied the umask: the mode asked for is applied exactly, through a descriptor
+     * opened without following a link. Until then a peer of another user that the umask shut
+     * out is refused ({@code EACCES}) and should try again.
+     */
+    private static void exactMode(PosixSemaphoreSpec spec) {
+        String file = "/dev/shm/sem." + spec.name.substring(1);
+        int fd = Native.libc().open(file, Native.O_RDONLY | Native.O_NOFOLLOW | Native.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw IpcException.fromErrno("open", file + ", O_RDONLY|O_NOFOLLOW", Native.errno());
+        }
+        try {
+            if (FileLibC.get().fchmod(fd, spec.mode) < 0) {
+                throw IpcException.fromErrno("fchmod", file + ", 0" + Integer.toOctalString(spec.mode), Native.errno());
+            }
+        } finally {
+            Native.libc().close(fd);
         }
     }
 
@@ -130,7 +150,7 @@ public final class PosixSemaphore extends AbstractSemaphore {
     }
 
     @Override
-    public void giveBack(Permit permit) {
+    void giveBack(Permit permit) {
         try {
             if (SemLibC.get().sem_post(sem) < 0) {
                 LOG.warn(description + ": sem_post failed: " + Native.errnoName(Native.errno()));

@@ -95,7 +95,7 @@ public final class PosixSemaphoreSpec {
     /** The longest pause between two {@code sem_trywait} while waiting; 1 ms by default. See {@link PosixSemaphore#acquire()}. */
     public PosixSemaphoreSpec maxPollInterval(Duration interval) {
         return new PosixSemaphoreSpec(name, permits, creation, mode, removeOnDispose,
-                SharedSemaphoreSpec.positive(interval, "maxPollInterval", Duration.ofSeconds(1)), timer);
+                SegmentFile.positive(interval, "maxPollInterval", Duration.ofSeconds(1)), timer);
     }
 
     /** Where the tries of a waiting acquire run; {@link reactor.core.scheduler.Schedulers#parallel()} by default. */

@@ -27,6 +27,16 @@ final class SegmentFile {
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
     static final int READY_OFFSET = 12;
+    /**
+     * In the header of shared values and semaphores: 1 once their creator has disposed, asking for
+     * removal, while other openings were left; the last of them to leave removes the object.
+     */
+    static final int REMOVE_PENDING_OFFSET = 40;
+    /**
+     * Far beyond any object's end: every opening of shared values or a semaphore holds an OFD read
+     * lock on this byte while it is open, so a write lock on it means no other opening is left.
+     */
+    static final long PRESENCE_OFFSET = 1L << 40;
 
     /** The file exists but its creator has not marked it ready yet: the spec's {@code open()} retries. */
     static final class NotReadyException extends RuntimeException {
@@ -63,6 +73,15 @@ final class SegmentFile {
                         .filter(e -> e instanceof NotReadyException)
                         .onRetryExhaustedThrow((retry, signal) -> ((NotReadyException) signal.failure())
                                 .timedOut(attachTimeout)));
+    }
+
+    /** {@code d}, checked to be above zero and at most {@code max}. */
+    static Duration positive(Duration d, String what, Duration max) {
+        java.util.Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("0 < " + what + " <= " + max + " required but it was " + d);
+        }
+        return d;
     }
 
     /** Refuses a path with a {@code ..} part or none naming a file; the absolute path otherwise. */
@@ -243,6 +262,15 @@ final class SegmentFile {
         }
     }
 
+    /**
+     * Removes the file, which {@link #leave} said is this opening's to remove (it holds the
+     * presence write lock until the close that follows), then closes it.
+     */
+    void removeAndClose() {
+        FileLibC.get().unlink(path);
+        Native.libc().close(fd);
+    }
+
     private static IpcException openFailure(String kind, String p, String flags, int errno) {
         String detail;
         switch (errno) {
@@ -262,6 +290,59 @@ final class SegmentFile {
     }
 
     // ---- open-file-description locks: who is alive, who holds a permit ----------------------
+
+    /**
+     * Counts this opening as present (a read lock on {@link #PRESENCE_OFFSET}) until it leaves or
+     * closes. A file being removed right now, or removed already, is not ready: the opening
+     * retries, and then finds the path free or a new object on it.
+     */
+    void attend() {
+        if (lock(ShmLibC.F_RDLCK, PRESENCE_OFFSET) != 0) {
+            throw new NotReadyException(kind, path, "it is being removed");
+        }
+        if (!linked()) {
+            throw new NotReadyException(kind, path, "it was removed");
+        }
+    }
+
+    /**
+     * Leaves: whether this opening is to remove the object now. It is, when removal is wanted
+     * ({@code remove}: this creator's dispose; or pending, left by a creator that disposed before)
+     * and no other opening is left; it then holds the write lock on the presence byte until it
+     * closes, so openings that arrive meanwhile retry. A creator that finds others still open
+     * marks the removal pending in the header instead, for the last of them.
+     */
+    boolean leave(UnsafeBuffer header, boolean remove) {
+        lock(ShmLibC.F_UNLCK, PRESENCE_OFFSET);
+        boolean wanted = remove || header.getIntVolatile(REMOVE_PENDING_OFFSET) == 1;
+        if (!wanted) {
+            return false;
+        }
+        if (tryLock(PRESENCE_OFFSET)) {
+            return linked();
+        }
+        if (remove) {
+            header.putIntVolatile(REMOVE_PENDING_OFFSET, 1);
+            // the last other opening may have left between the try above and the flag: look again
+            return tryLock(PRESENCE_OFFSET) && linked();
+        }
+        return false;
+    }
+
+    /** Whether the open file is still the one at {@link #path} (not unlinked, not replaced). */
+    private boolean linked() {
+        ByteBuffer own = Native.statx(fd, path, FileLibC.STATX_NLINK | FileLibC.STATX_INO);
+        if (own.getInt(FileLibC.STATX_NLINK_OFFSET) == 0) {
+            return false;
+        }
+        ByteBuffer there = ByteBuffer.allocateDirect(FileLibC.STATX_SIZE).order(java.nio.ByteOrder.nativeOrder());
+        if (FileLibC.get().statx(FileLibC.AT_FDCWD, path, FileLibC.AT_SYMLINK_NOFOLLOW, FileLibC.STATX_INO,
+                Native.address(there)) < 0) {
+            return false;
+        }
+        return there.getLong(FileLibC.STATX_INO_OFFSET) == own.getLong(FileLibC.STATX_INO_OFFSET);
+    }
+
 
     /** Takes the write lock on byte {@code offset}: {@code false} when another open file holds it. */
     boolean tryLock(long offset) {

@@ -15,7 +15,12 @@ package io.interflux.shm;
  *      16     4  semid          the System V semaphore set (made with IPC_PRIVATE, 2 semaphores)
  *      20     4  permits        how many permits the semaphore has, 1 to SEMVMX (32767)
  *      24     4  creator pid    informational
+ *      40     4  remove pending 1: the creator disposed asking for removal while others were
+ *                               open; the last opening to leave removes the set and the file
  *      64     4  holder pid     permits = 1 only: the process holding the lock, 0 when none
+ *    2^40     1  presence       not data, far beyond the end: every opening holds an OFD read
+ *                               lock on this byte while it is open; one that gets the write
+ *                               lock is the only one left
  *
  *  the set:
  *   semaphore 0  free permits; starts at permits. Taken with sem_op -1, given back with +1,
@@ -38,6 +43,8 @@ public final class SemaphoreDescriptor {
     public static final int SEMID_OFFSET = 16;
     public static final int PERMITS_OFFSET = 20;
     public static final int CREATOR_PID_OFFSET = 24;
+    public static final int REMOVE_PENDING_OFFSET = SegmentFile.REMOVE_PENDING_OFFSET;
+    public static final long PRESENCE_OFFSET = SegmentFile.PRESENCE_OFFSET;
     public static final int HOLDER_PID_OFFSET = 64;
     public static final int LENGTH = 128;
     /** The semaphore of free permits. */

@@ -11,9 +11,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * other such operation on any slot of the segment, in this process or another: what a process
  * wrote before a {@code set} is visible to a process whose {@code get} reads the value set.
  * They are the instructions the JVM emits for {@code volatile} and {@link java.util.concurrent.atomic.AtomicLong}
- * (on x86_64 a plain load, an {@code xchg}, {@code lock xadd} and {@code lock cmpxchg}), which
- * order memory for every core, whatever process runs on it. {@link #setRelease(long)} only orders
- * the writes before it.
+ * (on x86_64 a plain load, a store followed by a locked instruction, {@code lock xadd} and
+ * {@code lock cmpxchg}; on aarch64 {@code ldar}, {@code stlr} and their atomic forms), which
+ * order memory for every core, whatever process runs on it, and match C's
+ * {@code __ATOMIC_SEQ_CST} on the same address. {@link #setRelease(long)} is a release store:
+ * the reads and writes before it are visible to whoever reads the value it stored.
  *
  * <p>{@link #racyAdd(long)} is the exception, on purpose: a plain read and a plain write, to show
  * what goes wrong without atomicity. Never use it for real data.

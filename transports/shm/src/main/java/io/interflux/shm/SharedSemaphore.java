@@ -2,6 +2,7 @@ package io.interflux.shm;
 
 import io.interflux.IpcException;
 import io.interflux.internal.Errno;
+import io.interflux.internal.FileLibC;
 import io.interflux.internal.Names;
 import io.interflux.internal.Native;
 import io.interflux.shm.internal.SemLibC;
@@ -51,9 +52,9 @@ public final class SharedSemaphore extends AbstractSemaphore {
     /** What a semaphore is called in errors. */
     static final String KIND = "shared semaphore";
     private static final int NAME_MAX = 255;
-    /** Two {@code struct sembuf} per thread: taking and giving back allocate nothing. */
+    /** Three {@code struct sembuf} per thread: taking and giving back allocate nothing. */
     private static final ThreadLocal<ByteBuffer> OPS = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(2 * SemLibC.SEMBUF_SIZE).order(ByteOrder.nativeOrder()));
+            () -> ByteBuffer.allocateDirect(3 * SemLibC.SEMBUF_SIZE).order(ByteOrder.nativeOrder()));
 
     private final SharedSemaphoreSpec spec;
     private final SegmentFile file;
@@ -102,14 +103,14 @@ public final class SharedSemaphore extends AbstractSemaphore {
         long address = 0;
         int semid = -1;
         try {
+            file.attend();
             if (file.created) {
                 int permits = spec.permits == 0 ? 1 : spec.permits;
                 file.truncate(SemaphoreDescriptor.LENGTH);
                 address = file.map(SemaphoreDescriptor.LENGTH);
-                semid = createSet(file.path, permits, spec.mode);
                 UnsafeBuffer h = new UnsafeBuffer(address, SemaphoreDescriptor.LENGTH);
+                semid = createSet(file.path, h, permits, spec.mode);
                 SegmentFile.writeStart(h, SemaphoreDescriptor.MAGIC, SemaphoreDescriptor.VERSION);
-                h.putInt(SemaphoreDescriptor.SEMID_OFFSET, semid);
                 h.putInt(SemaphoreDescriptor.PERMITS_OFFSET, permits);
                 h.putInt(SemaphoreDescriptor.CREATOR_PID_OFFSET, Native.libc().getpid());
                 SegmentFile.markReady(h);
@@ -125,7 +126,7 @@ public final class SharedSemaphore extends AbstractSemaphore {
                         + " permits but the spec asks for " + spec.permits);
             }
             int id = h.getInt(SemaphoreDescriptor.SEMID_OFFSET);
-            checkSet(file.path, id);
+            checkSet(file, id);
             return new SharedSemaphore(spec, file, address, id, permits);
         } catch (RuntimeException | Error e) {
             if (semid >= 0) {
@@ -139,37 +140,53 @@ public final class SharedSemaphore extends AbstractSemaphore {
         }
     }
 
-    private static int createSet(String path, int permits, int mode) {
+    /**
+     * Makes the set and gives it its permits. Its id goes into the header at once, before the
+     * ready flag: a creator killed before it marks the file ready leaves the id where
+     * {@code ipcrm} can find it.
+     */
+    private static int createSet(String path, UnsafeBuffer header, int permits, int mode) {
         SemLibC sem = SemLibC.get();
         int id = sem.semget(SemLibC.IPC_PRIVATE, 2, SemLibC.IPC_CREAT | SemLibC.IPC_EXCL | mode);
         if (id < 0) {
             throw IpcException.fromErrno("semget", "IPC_PRIVATE, 2 semaphores, 0" + Integer.toOctalString(mode)
                     + ", for " + path, Native.errno());
         }
+        header.putIntVolatile(SemaphoreDescriptor.SEMID_OFFSET, id);
         if (sem.semctl(id, SemaphoreDescriptor.FREE, SemLibC.SETVAL, permits) < 0) {
             int errno = Native.errno();
             sem.semctl(id, 0, SemLibC.IPC_RMID, 0);
-            throw IpcException.fromErrno("semctl(SETVAL)", "semaphore set " + id + ", " + permits, errno);
+            throw IpcException.fromErrno("semctl", "semaphore set " + id + " for " + path + ", SETVAL " + permits, errno);
         }
         return id;
     }
 
-    /** The set a file names must still exist, with two semaphores (a stale file can outlive it, by a reboot). */
-    private static void checkSet(String path, int id) {
-        ByteBuffer ds = ByteBuffer.allocateDirect(SemLibC.SEMID_DS_SIZE).order(ByteOrder.nativeOrder());
-        if (SemLibC.get().semctl(id, 0, SemLibC.IPC_STAT, Native.address(ds)) < 0) {
+    /**
+     * The set a file names must still exist, with exactly two semaphores, made by the file's
+     * owner: a stale file (one that outlived a reboot) may name an id that another program's set
+     * now has. Read with GETVAL, which needs no struct layout.
+     */
+    private static void checkSet(SegmentFile file, int id) {
+        SemLibC sem = SemLibC.get();
+        String path = file.path;
+        if (sem.semctl(id, SemaphoreDescriptor.HELD, SemLibC.GETVAL, 0) < 0) {
             int errno = Native.errno();
             if (errno == Errno.EINVAL || errno == Errno.EIDRM) {
                 throw new IllegalStateException(KIND + " " + path + " names semaphore set " + id
                         + ", which no longer exists (removed, or the system restarted): remove " + path
                         + " if no process uses it");
             }
-            throw IpcException.fromErrno("semctl(IPC_STAT)", "semaphore set " + id + " of " + path, errno);
+            throw IpcException.fromErrno("semctl", "semaphore set " + id + " of " + path + ", GETVAL", errno);
         }
-        long nsems = ds.getLong(SemLibC.SEMID_DS_NSEMS);
-        if (nsems != 2) {
-            throw new IllegalStateException(KIND + " " + path + " names semaphore set " + id + ", which has "
-                    + nsems + " semaphores, not 2: another program's set took its id; remove " + path);
+        boolean third = sem.semctl(id, 2, SemLibC.GETVAL, 0) >= 0;
+        ByteBuffer ds = ByteBuffer.allocateDirect(SemLibC.SEMID_DS_SIZE).order(ByteOrder.nativeOrder());
+        int creator = sem.semctl(id, 0, SemLibC.IPC_STAT, Native.address(ds)) == 0
+                ? ds.getInt(SemLibC.SEMID_DS_CUID) : -1;
+        int owner = Native.statx(file.fd, path, FileLibC.STATX_UID).getInt(FileLibC.STATX_UID_OFFSET);
+        if (third || creator != owner) {
+            throw new IllegalStateException(KIND + " " + path + " names semaphore set " + id + ", which "
+                    + (third ? "has more than 2 semaphores" : "was made by uid " + creator + ", not the file's owner "
+                    + owner) + ": another program's set took its id; remove " + path);
         }
     }
 
@@ -204,7 +221,7 @@ public final class SharedSemaphore extends AbstractSemaphore {
         try {
             int v = SemLibC.get().semctl(semid, SemaphoreDescriptor.FREE, SemLibC.GETVAL, 0);
             if (v < 0) {
-                throw failure("semctl(GETVAL)", Native.errno());
+                throw failure("GETVAL", Native.errno());
             }
             return v;
         } finally {
@@ -212,35 +229,44 @@ public final class SharedSemaphore extends AbstractSemaphore {
         }
     }
 
+    /**
+     * A lock tries first to take the permit while the holder count is 0 (no dead holder behind
+     * it), raising it to 1: one {@code semop}. When that is refused it tries once more without
+     * the test: refused again, the lock is held; taken, a holder died with it (the count it left
+     * is then read and cleared). A semaphore of several permits takes one with a single op.
+     */
     @Override
     Permit tryTake() {
         enter();
         boolean taken = false;
         try {
-            ByteBuffer ops = OPS.get();
-            op(ops, 0, SemaphoreDescriptor.FREE, -1, SemLibC.IPC_NOWAIT | SemLibC.SEM_UNDO);
-            if (lock) {
-                op(ops, 1, SemaphoreDescriptor.HELD, 1, SemLibC.IPC_NOWAIT);
-            }
             SemLibC sem = SemLibC.get();
-            if (sem.semop(semid, Native.address(ops), lock ? 2 : 1) < 0) {
-                int errno = Native.errno();
-                if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                    return null;
-                }
-                throw failure("semop(-1, IPC_NOWAIT|SEM_UNDO)", errno);
-            }
-            taken = true;
+            ByteBuffer ops = OPS.get();
+            long at = Native.address(ops);
+            op(ops, 0, SemaphoreDescriptor.FREE, -1, SemLibC.IPC_NOWAIT | SemLibC.SEM_UNDO);
             if (!lock) {
+                taken = semop(sem, at, 1);
+                return taken ? new Permit(this, false, 0) : null;
+            }
+            op(ops, 1, SemaphoreDescriptor.HELD, 0, SemLibC.IPC_NOWAIT);
+            op(ops, 2, SemaphoreDescriptor.HELD, 1, SemLibC.IPC_NOWAIT);
+            if (semop(sem, at, 3)) {
+                taken = true;
+                header.putIntVolatile(SemaphoreDescriptor.HOLDER_PID_OFFSET, pid);
                 return new Permit(this, false, 0);
             }
-            // this process alone holds the lock now: semaphore 1 above 1 is what dead holders left
+            op(ops, 1, SemaphoreDescriptor.HELD, 1, SemLibC.IPC_NOWAIT);
+            if (!semop(sem, at, 2)) {
+                return null;
+            }
+            taken = true;
+            // this process alone holds the lock: a holder count above 1 is what dead holders left
             int held = sem.semctl(semid, SemaphoreDescriptor.HELD, SemLibC.GETVAL, 0);
             int previous = header.getIntVolatile(SemaphoreDescriptor.HOLDER_PID_OFFSET);
             boolean died = held > 1;
             if (died) {
                 op(ops, 0, SemaphoreDescriptor.HELD, -(held - 1), SemLibC.IPC_NOWAIT);
-                if (sem.semop(semid, Native.address(ops), 1) < 0) {
+                if (sem.semop(semid, at, 1) < 0) {
                     LOG.warn(description + ": could not clear the count a dead holder left: "
                             + Native.errnoName(Native.errno()));
                 }
@@ -256,9 +282,21 @@ public final class SharedSemaphore extends AbstractSemaphore {
         }
     }
 
+    /** One non-blocking {@code semop} of {@code n} ops: {@code false} when it would wait. */
+    private boolean semop(SemLibC sem, long ops, int n) {
+        if (sem.semop(semid, ops, n) == 0) {
+            return true;
+        }
+        int errno = Native.errno();
+        if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+            return false;
+        }
+        throw failure("taking a permit", errno);
+    }
+
     /** Gives a permit back ({@code semop} +1 with {@code IPC_NOWAIT}, which never waits) and drops its use. */
     @Override
-    public void giveBack(Permit permit) {
+    void giveBack(Permit permit) {
         try {
             SemLibC sem = SemLibC.get();
             ByteBuffer ops = OPS.get();
@@ -278,7 +316,11 @@ public final class SharedSemaphore extends AbstractSemaphore {
                     }
                     errno = Native.errno();
                 }
-                if (errno != Errno.EINVAL && errno != Errno.EIDRM) { // removed: nothing to give back to
+                if (errno == Errno.EINVAL || errno == Errno.EIDRM) {
+                    // Interflux removes a set only once no opening is left: another program removed it
+                    LOG.warn(description + ": set " + semid + " was removed while this process held a permit"
+                            + " (by a program other than Interflux): others may have taken it meanwhile");
+                } else {
                     LOG.warn(description + ": giving a permit back failed: " + Native.errnoName(errno));
                 }
             }
@@ -294,22 +336,32 @@ public final class SharedSemaphore extends AbstractSemaphore {
         ops.putShort(at + 4, (short) flags);
     }
 
-    private IpcException failure(String call, int errno) {
+    private IpcException failure(String what, int errno) {
         String detail = errno == Errno.EINVAL || errno == Errno.EIDRM
-                ? "the semaphore was removed (its creator disposed it)" : null;
-        return new IpcException(call, description + " (set " + semid + ")", errno, detail);
+                ? "the semaphore was removed (by ipcrm, or a program other than Interflux)" : null;
+        return new IpcException("semop", description + ", set " + semid + ", " + what, errno, detail);
     }
 
+    /**
+     * Removes the set and the file when this opening created them and the spec says so, or when
+     * such a removal is pending, and no other opening is left ({@link SegmentFile#leave}); else
+     * just unmaps and closes.
+     */
     @Override
     void release() {
-        ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
-        if (spec.removeOnDispose && file.created && SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0) < 0) {
+        boolean remove = file.leave(header, file.created && spec.removeOnDispose);
+        if (remove && SemLibC.get().semctl(semid, 0, SemLibC.IPC_RMID, 0) < 0) {
             int errno = Native.errno();
             if (errno != Errno.EINVAL && errno != Errno.EIDRM) { // else another program removed it already
                 LOG.warn(description + ": IPC_RMID of set " + semid + " failed: " + Native.errnoName(errno));
             }
         }
-        file.close(spec.removeOnDispose);
+        ShmLibC.get().munmap(address, SemaphoreDescriptor.LENGTH);
+        if (remove) {
+            file.removeAndClose();
+        } else {
+            file.close(false);
+        }
     }
 
     @Override

@@ -109,8 +109,10 @@ public final class SharedSemaphoreSpec {
     /**
      * Whether disposing removes the semaphore (its set with {@code IPC_RMID}, and its file), when
      * this opening created it; {@code true} by default. Removal waits until this process has given
-     * back every permit it holds. Other processes waiting for a permit then fail naming the
-     * semaphore. A semaphore opened but not created is never removed.
+     * back every permit it holds, and until every other opening, in any process, is disposed (or
+     * has died): the last one out removes it. So a lock is never removed under a process that
+     * uses it, and no newcomer ever gets a fresh lock while others still hold the old one.
+     * Otherwise a semaphore opened but not created is never removed.
      */
     public SharedSemaphoreSpec removeOnDispose(boolean remove) {
         return new SharedSemaphoreSpec(name, path, permits, creation, mode, remove, attachTimeout, maxPollInterval,
@@ -123,7 +125,7 @@ public final class SharedSemaphoreSpec {
      */
     public SharedSemaphoreSpec attachTimeout(Duration timeout) {
         return new SharedSemaphoreSpec(name, path, permits, creation, mode, removeOnDispose,
-                positive(timeout, "attachTimeout", Duration.ofDays(1)), maxPollInterval, timer);
+                SegmentFile.positive(timeout, "attachTimeout", Duration.ofDays(1)), maxPollInterval, timer);
     }
 
     /**
@@ -134,21 +136,13 @@ public final class SharedSemaphoreSpec {
      */
     public SharedSemaphoreSpec maxPollInterval(Duration interval) {
         return new SharedSemaphoreSpec(name, path, permits, creation, mode, removeOnDispose, attachTimeout,
-                positive(interval, "maxPollInterval", Duration.ofSeconds(1)), timer);
+                SegmentFile.positive(interval, "maxPollInterval", Duration.ofSeconds(1)), timer);
     }
 
     /** Where the tries of a waiting acquire run; {@link Schedulers#parallel()} by default. */
     public SharedSemaphoreSpec timer(Scheduler timer) {
         return new SharedSemaphoreSpec(name, path, permits, creation, mode, removeOnDispose, attachTimeout,
                 maxPollInterval, Objects.requireNonNull(timer, "timer"));
-    }
-
-    static Duration positive(Duration d, String what, Duration max) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
-            throw new IllegalArgumentException("0 < " + what + " <= " + max + " required but it was " + d);
-        }
-        return d;
     }
 
     /**

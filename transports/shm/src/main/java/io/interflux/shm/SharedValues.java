@@ -1,7 +1,6 @@
 package io.interflux.shm;
 
 import io.interflux.DisposedException;
-import io.interflux.IpcException;
 import io.interflux.IpcResource;
 import io.interflux.internal.Names;
 import io.interflux.internal.Native;
@@ -9,9 +8,12 @@ import io.interflux.shm.internal.ShmLibC;
 import org.agrona.concurrent.UnsafeBuffer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -42,6 +44,8 @@ public final class SharedValues implements IpcResource {
     /** What shared values are called in errors. */
     static final String KIND = "shared values segment";
     private static final int NAME_MAX = 255;
+    /** How long after dispose the mapping stays, for operations that began before it. */
+    static final Duration UNMAP_GRACE = Duration.ofSeconds(1);
 
     final SharedValuesSpec spec;
     final String description;
@@ -81,6 +85,7 @@ public final class SharedValues implements IpcResource {
         SegmentFile.requireAgrona();
         SegmentFile file = SegmentFile.open(KIND, spec.path, spec.creation, spec.mode);
         try {
+            file.attend();
             return file.created ? initialise(spec, file) : attach(spec, file);
         } catch (RuntimeException | Error e) {
             file.abandon(e);
@@ -183,10 +188,11 @@ public final class SharedValues implements IpcResource {
     }
 
     /**
-     * Unmaps the values and closes the file; removes the segment when this opening created it and
-     * the spec says so. Never blocks. An operation on a value of this opening afterwards throws
-     * {@link DisposedException}; one racing with the dispose itself reads or writes private zeroes
-     * (the range is mapped anew, anonymously, rather than unmapped, so that it cannot crash the JVM).
+     * Closes the file and, when this opening created the segment and the spec says so, removes
+     * it, or leaves that to the last opening still open, in whichever process. Never blocks. An
+     * operation on a value of this opening afterwards throws {@link DisposedException}; the
+     * mapping itself is released {@link #UNMAP_GRACE} later, on a timer, so that an operation
+     * which started just before the dispose still finishes on mapped memory.
      */
     @Override
     public void dispose() {
@@ -195,15 +201,14 @@ public final class SharedValues implements IpcResource {
         }
         disposed = true;
         try {
-            ShmLibC shm = ShmLibC.get();
-            jnr.ffi.Pointer at = jnr.ffi.Pointer.wrap(jnr.ffi.Runtime.getRuntime(shm), address);
-            jnr.ffi.Pointer again = shm.mmap(at, size, ShmLibC.PROT_READ | ShmLibC.PROT_WRITE,
-                    ShmLibC.MAP_FIXED | ShmLibC.MAP_PRIVATE | ShmLibC.MAP_ANONYMOUS, -1, 0);
-            if (again == null || again.address() != address) {
-                throw IpcException.fromErrno("mmap(MAP_FIXED|MAP_ANONYMOUS)", description, Native.errno());
+            if (file.leave(buffer, file.created && spec.removeOnDispose)) {
+                file.removeAndClose();
+            } else {
+                file.close(false);
             }
         } finally {
-            file.close(spec.removeOnDispose);
+            Schedulers.parallel().schedule(() -> ShmLibC.get().munmap(address, size), UNMAP_GRACE.toMillis(),
+                    TimeUnit.MILLISECONDS);
             released.tryEmitEmpty();
         }
     }

@@ -93,8 +93,9 @@ public final class SharedValuesSpec {
 
     /**
      * Whether disposing removes the segment, when this opening created it; {@code true} by
-     * default. Processes still attached keep their values; new openings find nothing. Values
-     * opened but not created are never removed.
+     * default. The removal waits for every other opening, in any process, to be disposed (or to
+     * die): the last one out removes it, so no process ever finds a fresh segment while others
+     * still use the old one. Values opened but not created are never removed otherwise.
      */
     public SharedValuesSpec removeOnDispose(boolean remove) {
         return new SharedValuesSpec(name, path, slots, creation, mode, remove, attachTimeout);
@@ -105,11 +106,8 @@ public final class SharedValuesSpec {
      * default, retrying every 10 ms on a timer, holding no thread.
      */
     public SharedValuesSpec attachTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "attachTimeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("attachTimeout must be positive but it was " + timeout);
-        }
-        return new SharedValuesSpec(name, path, slots, creation, mode, removeOnDispose, timeout);
+        return new SharedValuesSpec(name, path, slots, creation, mode, removeOnDispose,
+                SegmentFile.positive(timeout, "attachTimeout", Duration.ofDays(1)));
     }
 
     /**

@@ -14,7 +14,13 @@ package io.interflux.shm;
  *                                every other header field, when the values may be used
  *      16      4  slots          how many 8-byte slots follow
  *      20      4  creator pid    informational
+ *      40      4  remove pending 1: the creator disposed asking for removal while others were
+ *                                open; the last opening to leave removes the segment
  *      64   8 x n slot i at 64 + 8i: a 64-bit value, or a 32-bit one in its first 4 bytes
+ *
+ *  2^40       1  presence       not data, far beyond the end: every opening holds an OFD read
+ *                                lock (fcntl F_OFD_SETLK, F_RDLCK) on this byte while it is open;
+ *                                one that gets the write lock is the only one left
  * </pre>
  *
  * <p>Every slot starts at 0. An atomic operation from C is the matching {@code __atomic} builtin
@@ -27,6 +33,8 @@ public final class ValuesDescriptor {
     public static final int VERSION = 1;
     public static final int SLOTS_OFFSET = 16;
     public static final int CREATOR_PID_OFFSET = 20;
+    public static final int REMOVE_PENDING_OFFSET = SegmentFile.REMOVE_PENDING_OFFSET;
+    public static final long PRESENCE_OFFSET = SegmentFile.PRESENCE_OFFSET;
     public static final int FIRST_SLOT_OFFSET = 64;
     public static final int SLOT_LENGTH = 8;
     /** The most slots a segment holds: 8 MiB of values. */

@@ -246,4 +246,24 @@ class SharedSemaphoreTest {
         assertThatThrownBy(() -> SharedSemaphore.lock(n).creation(Creation.OPEN_EXISTING).openNow(WAIT))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no longer exists");
     }
+
+    @Test
+    @DisplayName("a creator that disposes while another opening is open leaves the lock to it; the last one out removes it")
+    void lastOneOutRemoves() {
+        String n = name();
+        SharedSemaphore creator = open(SharedSemaphore.lock(n));
+        SharedSemaphore user = open(SharedSemaphore.lock(n));
+        Permit p = user.tryAcquire().orElseThrow();
+        creator.disposeNow(WAIT);
+        assertThat(Files.exists(RingNames.segment(n))).as("kept for the opening still open").isTrue();
+        SharedSemaphore late = open(SharedSemaphore.lock(n));
+        assertThat(late.id()).as("a newcomer meets the same lock").isEqualTo(user.id());
+        assertThat(late.tryAcquire()).as("still held by the user").isEmpty();
+        p.release();
+        late.disposeNow(WAIT);
+        assertThat(Files.exists(RingNames.segment(n))).isTrue();
+        user.disposeNow(WAIT);
+        assertThat(Files.exists(RingNames.segment(n))).as("the last one out removed it").isFalse();
+        assertThat(SemLibC.get().semctl(user.id(), 0, SemLibC.GETVAL, 0)).as("and its set").isEqualTo(-1);
+    }
 }

@@ -194,4 +194,20 @@ class SharedValuesTest {
                 .isInstanceOf(IpcException.class).hasMessageContaining("ELOOP");
         assertThat(Files.exists(target)).as("nothing created through the link").isFalse();
     }
+
+    @Test
+    @DisplayName("a creator that disposes while another opening is open leaves the segment to it; the last one out removes it")
+    void lastOneOutRemoves() {
+        String n = name();
+        SharedValues creator = open(SharedValues.named(n).slots(2));
+        SharedValues user = open(SharedValues.named(n));
+        creator.longValue(0).set(7);
+        creator.disposeNow(WAIT);
+        assertThat(Files.exists(RingNames.segment(n))).isTrue();
+        SharedValues late = open(SharedValues.named(n));
+        assertThat(late.longValue(0).get()).as("a newcomer meets the same values").isEqualTo(7);
+        late.disposeNow(WAIT);
+        user.disposeNow(WAIT);
+        assertThat(Files.exists(RingNames.segment(n))).as("the last one out removed it").isFalse();
+    }
 }

@@ -27,10 +27,13 @@ public interface SemLibC {
 
     /** {@code struct sembuf}: sem_num (u16), sem_op (s16), sem_flg (s16). */
     int SEMBUF_SIZE = 6;
-    /** {@code struct semid_ds} on x86_64 and aarch64, and its {@code sem_nsems} field. */
-    int SEMID_DS_SIZE = 104;
-    int SEMID_DS_NSEMS = 80;
-    /** {@code struct ipc_perm}'s mode (u16) at the start of {@code semid_ds}. */
+    /**
+     * Room for {@code struct semid_ds} of any Linux layout (104 bytes on x86_64, 88 on aarch64);
+     * only its leading {@code struct ipc_perm} is read, which starts the same on both: the
+     * creator's uid at 12, the mode (its low 16 bits) at 20.
+     */
+    int SEMID_DS_SIZE = 256;
+    int SEMID_DS_CUID = 12;
     int SEMID_DS_MODE = 20;
 
     int semget(int key, int nsems, int flags);

@@ -23,6 +23,7 @@ public interface ShmLibC {
     /** Open-file-description locks ({@code fcntl(2)}): owned by the open file, dropped when it is closed, also on death. */
     int F_OFD_GETLK = 36;
     int F_OFD_SETLK = 37;
+    short F_RDLCK = 0;
     short F_WRLCK = 1;
     short F_UNLCK = 2;
     /** {@code struct flock} on x86_64 and aarch64: l_type, l_whence (shorts), l_start, l_len (longs), l_pid. */
