@@ -5,6 +5,7 @@ import io.interflux.Framing;
 import io.interflux.UnixSignal;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
+import io.interflux.pipe.ChildExitException;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.ChildProcessSpec;
 import reactor.core.publisher.Flux;
@@ -15,9 +16,10 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A peer process of a ring test (a {@link RingPeer} JVM or the {@link CRingProducer}): started,
- * killed and reaped after the test by {@link OsResources}, its stdout read line by line, its
- * captured stderr shown when a line is not the one expected.
+ * A peer process of a shm test (a {@link RingPeer} or {@link SyncPeer} JVM, the
+ * {@link CRingProducer}, the C semaphore peer of {@link SyncPosixCPeerIT}): started, killed and
+ * reaped after the test by {@link OsResources}, its stdout read line by line, its captured stderr
+ * shown when a line is not the one expected.
  *
  * <pre>{@code
  * Peer producer = Peer.start(os, RingPeer.jvm("produce", ring, "1", "1000").spec());
@@ -57,7 +59,26 @@ final class Peer {
 
     /** Asserts that the next line of stdout is {@code line}. */
     void expect(String line) {
-        assertThat(next()).as(() -> process + ", stderr: " + process.capturedStderr()).isEqualTo(line);
+        String next = next();
+        if (!next.equals(line)) {
+            assertThat(next).as(describe(next.equals("<eof>"))).isEqualTo(line);
+        }
+    }
+
+    /** The peer and its stderr; once it has closed its stdout, its exit status and all of its stderr. */
+    private String describe(boolean ended) {
+        if (ended) {
+            try {
+                // the end of stdout can come before the last of stderr: wait for both, briefly
+                process.succeeded().block(Duration.ofSeconds(5));
+                return process + " exited with status 0, stderr: " + process.capturedStderr();
+            } catch (ChildExitException e) {
+                return e.getMessage(); // the status, the signal if one ended it, and stderr's tail
+            } catch (RuntimeException e) {
+                // still running: told below
+            }
+        }
+        return process + ", stderr: " + process.capturedStderr();
     }
 
     /** Asserts that the peer prints nothing for {@code quiet}. */
@@ -78,6 +99,16 @@ final class Peer {
     /** Writes the line a {@code produce} peer waits for, and closes its stdin: lazy, as every send. */
     Mono<Void> go() {
         return process.sendAndClose(Flux.just("go"), Framing.lines(), Codec.utf8());
+    }
+
+    /** Writes {@code line} to the peer's stdin and leaves it open for more. */
+    void tell(String line) {
+        process.send(Flux.just(line), Framing.lines(), Codec.utf8()).block(WAIT);
+    }
+
+    /** Closes the peer's stdin: it reads end of input. */
+    void endInput() {
+        process.closeStdin().block(WAIT);
     }
 
     /** Sends {@code SIGKILL} and waits until the peer is reaped. */

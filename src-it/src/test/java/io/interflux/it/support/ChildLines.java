@@ -8,7 +8,7 @@ import reactor.core.publisher.Flux;
 
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +23,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildLines implements Disposable {
 
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /**
+     * Lock-free on the adding side: lines are added on the event loop, where BlockHound fails a
+     * thread that parks, and a {@code LinkedBlockingQueue} parks the adder whenever the test's
+     * thread holds its take lock (waking from a poll), which failed the stream now and then.
+     */
+    private final BlockingQueue<String> lines = new LinkedTransferQueue<>();
     private final Disposable subscription;
     private final ChildProcess child;
 
