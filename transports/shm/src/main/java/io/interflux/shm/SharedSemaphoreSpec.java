@@ -109,8 +109,9 @@ public final class SharedSemaphoreSpec {
     /**
      * Whether disposing removes the semaphore (its set with {@code IPC_RMID}, and its file), when
      * this opening created it; {@code true} by default. Removal waits until this process has given
-     * back every permit it holds, and until every other opening, in any process, is disposed (or
-     * has died): the last one out removes it. So a lock is never removed under a process that
+     * back every permit it holds, and until every other opening, in any process, is disposed:
+     * the last one out removes it (if the last one dies instead, what it held stays until a later
+     * opening is disposed). So a lock is never removed under a process that
      * uses it, and no newcomer ever gets a fresh lock while others still hold the old one.
      * Otherwise a semaphore opened but not created is never removed.
      */

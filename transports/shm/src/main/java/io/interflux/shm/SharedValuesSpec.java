@@ -93,8 +93,9 @@ public final class SharedValuesSpec {
 
     /**
      * Whether disposing removes the segment, when this opening created it; {@code true} by
-     * default. The removal waits for every other opening, in any process, to be disposed (or to
-     * die): the last one out removes it, so no process ever finds a fresh segment while others
+     * default. The removal waits for every other opening, in any process, to be disposed: the
+     * last one out removes it (if the last one dies instead, the segment stays until a later
+     * opening is disposed), so no process ever finds a fresh segment while others
      * still use the old one. Values opened but not created are never removed otherwise.
      */
     public SharedValuesSpec removeOnDispose(boolean remove) {
