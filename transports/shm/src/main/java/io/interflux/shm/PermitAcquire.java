@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Supplier;
 
 /**
- * One permit as a {@link Mono}: core's receive drain over a source whose "message" is a permit
- * taken without blocking ({@code semop} with {@code IPC_NOWAIT}, {@code sem_trywait}), waiting on a
- * readiness (a timer backoff) while none is free, and a hand-off that makes sure a permit taken
- * just as the subscriber cancelled is given back rather than lost.
+ * One permit as a {@link Mono}: taken at once when one is free (one non-blocking kernel call on
+ * the requesting thread, {@code semop} with {@code IPC_NOWAIT} or {@code sem_trywait}); otherwise
+ * core's receive drain over a source whose "message" is a permit, waiting on a readiness (a timer
+ * backoff) while none is free. A hand-off makes sure a permit taken just as the subscriber
+ * cancelled is given back rather than lost.
  */
 final class PermitAcquire extends Mono<Permit> {
 
@@ -28,16 +29,18 @@ final class PermitAcquire extends Mono<Permit> {
     }
 
     private final String description;
+    private final Taker taker;
     private final MessageReceive<Permit> permits;
 
     PermitAcquire(String description, Lifecycle lifecycle, Taker taker, Supplier<? extends Readiness> readiness) {
         this.description = description;
+        this.taker = taker;
         this.permits = new MessageReceive<>(description, lifecycle, () -> new Source(taker), s -> readiness.get());
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Permit> actual) {
-        permits.subscribe(new HandOff(actual, description));
+        actual.onSubscribe(new HandOff(this, actual));
     }
 
     private static final class Source implements MessageSource<Permit> {
@@ -54,7 +57,8 @@ final class PermitAcquire extends Mono<Permit> {
     }
 
     /**
-     * Between the drain and the subscriber: asks for one permit, delivers it unless the
+     * Between the semaphore and the subscriber: on the first request tries once, and only when
+     * no permit is free subscribes to the drain for one; delivers the permit unless the
      * subscriber has cancelled, and otherwise releases it. The state decides, once, whether the
      * permit or the cancel came first.
      */
@@ -63,9 +67,10 @@ final class PermitAcquire extends Mono<Permit> {
         private static final int DONE = 1;
         private static final int CANCELLED = 2;
 
+        private final PermitAcquire parent;
         private final CoreSubscriber<? super Permit> actual;
-        private final String description;
-        private Subscription upstream;
+        /** The drain's subscription, once waiting; a cancel that comes before it is passed on by onSubscribe. */
+        private volatile Subscription upstream;
         private volatile int state;
         private static final AtomicIntegerFieldUpdater<HandOff> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(HandOff.class, "state");
@@ -73,9 +78,9 @@ final class PermitAcquire extends Mono<Permit> {
         private static final AtomicIntegerFieldUpdater<HandOff> REQUESTED =
                 AtomicIntegerFieldUpdater.newUpdater(HandOff.class, "requested");
 
-        HandOff(CoreSubscriber<? super Permit> actual, String description) {
+        HandOff(PermitAcquire parent, CoreSubscriber<? super Permit> actual) {
+            this.parent = parent;
             this.actual = actual;
-            this.description = description;
         }
 
         @Override
@@ -84,23 +89,41 @@ final class PermitAcquire extends Mono<Permit> {
         }
 
         @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                actual.onSubscribe(this);
+        public void request(long n) {
+            if (!Operators.validate(n) || !REQUESTED.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            Permit permit;
+            try {
+                permit = parent.taker.tryTake();
+            } catch (RuntimeException e) {
+                onError(e);
+                return;
+            }
+            if (permit != null) {
+                onNext(permit);
+            } else if (state == WAITING) {
+                parent.permits.subscribe(this);
             }
         }
 
         @Override
-        public void request(long n) {
-            if (Operators.validate(n) && REQUESTED.compareAndSet(this, 0, 1)) {
-                upstream.request(1);
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            // volatile write then read, against cancel's write then read: one of the two sees the other
+            if (state == CANCELLED) {
+                s.cancel();
+            } else {
+                s.request(1);
             }
         }
 
         @Override
         public void onNext(Permit permit) {
-            upstream.cancel();
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
             if (STATE.compareAndSet(this, WAITING, DONE)) {
                 actual.onNext(permit);
                 actual.onComplete();
@@ -118,18 +141,21 @@ final class PermitAcquire extends Mono<Permit> {
             }
         }
 
-        /** The receive completes without a permit only when the semaphore was disposed while waiting. */
+        /** The drain completes without a permit only when the semaphore was disposed while waiting. */
         @Override
         public void onComplete() {
             if (STATE.compareAndSet(this, WAITING, DONE)) {
-                actual.onError(new DisposedException(description));
+                actual.onError(new DisposedException(parent.description));
             }
         }
 
         @Override
         public void cancel() {
             if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
-                upstream.cancel();
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
             }
         }
     }
