@@ -12,7 +12,9 @@ package io.interflux.shm;
  *       8     4  version        1
  *      12     4  ready          0 while the creator initialises; 1, stored with release after
  *                               every other field and after the set's values are set
- *      16     4  semid          the System V semaphore set (made with IPC_PRIVATE, 2 semaphores)
+ *      16     4  semid          the System V semaphore set (made with IPC_PRIVATE, 2 semaphores),
+ *                               stored as soon as the set exists: a creator killed before ready
+ *                               leaves the id for ipcrm
  *      20     4  permits        how many permits the semaphore has, 1 to SEMVMX (32767)
  *      24     4  creator pid    informational
  *      40     4  remove pending 1: the creator disposed asking for removal while others were
@@ -31,9 +33,13 @@ package io.interflux.shm;
  *                lowered by 1 in the same semop that gives it back; a death leaves its 1 behind
  * </pre>
  *
- * <p>A lock's holder that finds semaphore 1 above 1 right after taking the lock knows that a
- * previous holder died holding it (the holder pid still names it, when it had been written), and
- * lowers semaphore 1 back to 1. Of a semaphore with several permits, the kernel gives a dead
+ * <p>Taking a lock is first one semop of three operations, all IPC_NOWAIT: semaphore 0 by -1
+ * (SEM_UNDO), semaphore 1 tested for 0, semaphore 1 by +1. When that is refused, the same
+ * without the test: refused again, the lock is held; taken, a holder died with it. That holder
+ * then reads semaphore 1 (GETVAL), knows from a value above 1 that a previous holder died
+ * holding the lock (the holder pid still names it, when it had been written), and lowers
+ * semaphore 1 back to 1. A holder stores its pid after taking the lock and 0 before giving it
+ * back. Of a semaphore with several permits, the kernel gives a dead
  * process's permits back in the same way; who died is not recorded.
  */
 public final class SemaphoreDescriptor {
