@@ -65,6 +65,17 @@ public final class FdReader {
      *                    for readiness; {@code null} when 0 bytes always mean the end (a pipe)
      */
     public FdReader(Poller poller, int fd, String description, int readBufferSize, BooleanSupplier endOfStream) {
+        this(poller, fd, description, readBufferSize, endOfStream, null);
+    }
+
+    /**
+     * @param onClosed run once right after the descriptor is closed (the stream's end, or
+     *                 {@link #close()}), before a subscriber hears of the end: an owner that
+     *                 removes a named object then removes it before anyone can reopen the name
+     *                 and meet the old one; {@code null} for nothing
+     */
+    public FdReader(Poller poller, int fd, String description, int readBufferSize, BooleanSupplier endOfStream,
+                    Runnable onClosed) {
         if (readBufferSize <= 0) {
             throw new IllegalArgumentException("readBufferSize > 0 required but it was " + readBufferSize);
         }
@@ -73,7 +84,12 @@ public final class FdReader {
         this.description = description;
         this.readBufferSize = readBufferSize;
         this.endOfStream = endOfStream;
-        this.lifecycle = new Lifecycle(description, () -> Native.libc().close(fd));
+        this.lifecycle = new Lifecycle(description, () -> {
+            Native.libc().close(fd);
+            if (onClosed != null) {
+                onClosed.run();
+            }
+        });
     }
 
     /** The frames of the descriptor; may be subscribed once. */
@@ -93,14 +109,13 @@ public final class FdReader {
                     FrameSource<T> s = new FrameSource<>(this, framing, codec);
                     source = s;
                     return s;
-                }, s -> ((FrameSource<T>) s).readiness());
+                }, s -> ((FrameSource<T>) s).readiness()).disposingOnEnd(); // the stream's end closes the descriptor
         return Flux.defer(() -> {
             if (!subscribed.compareAndSet(false, true)) {
                 return Flux.error(lifecycle.isDisposed() ? new io.interflux.DisposedException(description)
                         : new IllegalStateException(description + " allows only one subscriber"));
             }
-            // the stream's end closes the descriptor, once the drain has let go of it
-            return frames.doFinally(signal -> lifecycle.dispose());
+            return frames;
         });
     }
 

@@ -46,7 +46,20 @@ public final class FifoReader<T> implements IpcResource {
         this.codec = spec.codec;
         this.unlink = unlink;
         this.reader = new FdReader(poller, readFd, "FIFO " + path, spec.bufferSize,
-                spec.persistent ? () -> false : () -> writersLeft(readFd));
+                spec.persistent ? () -> false : () -> writersLeft(readFd), this::closed);
+    }
+
+    /**
+     * The descriptor is closed: the stream ended or dispose was called. Unlinks (when asked) here,
+     * before a subscriber hears of the end, so one that opens the same path next never meets
+     * this FIFO only to see it unlinked under it.
+     */
+    private void closed() {
+        disposing.set(true);
+        if (unlink != null) {
+            unlink.run();
+        }
+        disposed.tryEmitEmpty();
     }
 
     /** Whether a writer this reader has seen has left and none is connected: {@code cat}'s end of file. */
@@ -73,7 +86,7 @@ public final class FifoReader<T> implements IpcResource {
                 return Flux.error(new IllegalStateException("FIFO " + path + " allows one receive() per reader"));
             }
             // frames are decoded in place in the read buffer, see Codec#decode(ByteBuffer)
-            return reader.receive(framing, codec).doFinally(signal -> dispose());
+            return reader.receive(framing, codec); // its end closes the reader, see closed()
         });
     }
 
@@ -88,14 +101,9 @@ public final class FifoReader<T> implements IpcResource {
      */
     @Override
     public void dispose() {
-        if (!disposing.compareAndSet(false, true)) {
-            return;
+        if (disposing.compareAndSet(false, true)) {
+            reader.close(); // closed() follows, once a current receive has let go of the descriptor
         }
-        reader.close();
-        if (unlink != null) {
-            unlink.run();
-        }
-        disposed.tryEmitEmpty();
     }
 
     @Override

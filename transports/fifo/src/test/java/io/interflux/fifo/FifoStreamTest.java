@@ -16,10 +16,13 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +109,28 @@ class FifoStreamTest {
                 .expectNoEvent(Duration.ofMillis(150)) // no writer left, and still no end
                 .thenCancel()
                 .verify(LIMIT);
+    }
+
+    @Test
+    @DisplayName("a reader that created its FIFO has removed it, and is disposed, by the time its subscriber hears of the end")
+    void endRemovesBeforeTheSubscriberHears() {
+        Path path = dir.resolve("gone");
+        FifoSpec<String> spec = Fifo.at(path).codec(Codec.utf8()).removeOnDispose(true);
+        for (int round = 0; round < 20; round++) { // the same path at once again, as a loop of readers would
+            FifoReader<String> reader = keep(spec.openReader().block(LIMIT));
+            spec.send(Flux.just("round " + round)).subscribe();
+            AtomicBoolean presentAtTheEnd = new AtomicBoolean(true);
+            StepVerifier.create(reader.receive()
+                            .doOnComplete(() -> presentAtTheEnd.set(Files.exists(path, LinkOption.NOFOLLOW_LINKS))))
+                    .expectNext("round " + round)
+                    .expectComplete()
+                    .verify(LIMIT);
+            // a removal left to after the end could unlink the next round's FIFO, which the next
+            // reader, opening the same path as soon as it hears of the end, would already hold
+            assertThat(presentAtTheEnd).as("the FIFO still there when round " + round + " ended").isFalse();
+            assertThat(reader.isDisposed()).isTrue();
+            assertThat(reader.onDispose().block(LIMIT)).isNull();
+        }
     }
 
     @Test
