@@ -59,5 +59,7 @@ public interface LibC {
 
     int getpid();
 
+    int geteuid();
+
     long syscall(long number, long a1, long a2, long a3, long a4);
 }

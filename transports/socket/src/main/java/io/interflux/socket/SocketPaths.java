@@ -1,0 +1,34 @@
+package io.interflux.socket;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Unix socket paths: validated once, as every named object's path is. */
+final class SocketPaths {
+
+    /** {@code sizeof(sun_path)} less its terminating NUL. */
+    static final int MAX_PATH = 107;
+
+    private SocketPaths() {
+    }
+
+    static Path validate(Path path) {
+        Objects.requireNonNull(path, "path");
+        for (Path part : path) {
+            if (part.toString().equals("..")) {
+                throw new IllegalArgumentException("a Unix socket's path may not contain \"..\" but it was " + path);
+            }
+        }
+        if (path.getFileName() == null) {
+            throw new IllegalArgumentException("a Unix socket's path names a file, but it was " + path);
+        }
+        Path absolute = path.toAbsolutePath();
+        int length = absolute.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_PATH) {
+            throw new IllegalArgumentException("a Unix socket's path holds at most " + MAX_PATH + " bytes but "
+                    + absolute + " has " + length);
+        }
+        return absolute;
+    }
+}

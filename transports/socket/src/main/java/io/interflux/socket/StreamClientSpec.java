@@ -1,0 +1,82 @@
+package io.interflux.socket;
+
+import io.interflux.Codec;
+import io.interflux.Framing;
+import io.interflux.internal.FrameEncoder;
+import io.interflux.internal.Spi;
+import io.interflux.socket.internal.FramingDecoder;
+import io.netty.channel.unix.DomainSocketAddress;
+import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * An immutable description of a stream-socket client, TCP or Unix: where it connects and how the
+ * connection is framed and coded. Nothing touches the OS until {@link #connect()} is subscribed.
+ *
+ * <pre>{@code
+ * StreamConnection<String> c = SocketClient.tcp("127.0.0.1", 7000)
+ *     .framing(Framing.lines()).codec(Codec.utf8())
+ *     .connectNow(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class StreamClientSpec<T> {
+
+    final String host;
+    final int port;
+    final Path path;
+    final Framing framing;
+    final Codec<T> codec;
+
+    StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec) {
+        this.host = host;
+        this.port = port;
+        this.path = path;
+        this.framing = framing;
+        this.codec = codec;
+    }
+
+    /** How the connection is cut into frames; {@link Framing#lines()} by default. */
+    public StreamClientSpec<T> framing(Framing framing) {
+        return new StreamClientSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec);
+    }
+
+    /** How frames become values; {@link Codec#bytes()} by default. */
+    public <R> StreamClientSpec<R> codec(Codec<R> codec) {
+        return new StreamClientSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"));
+    }
+
+    /** Connects when subscribed; fails naming the address when nobody listens there. */
+    public Mono<StreamConnection<T>> connect() {
+        return Mono.defer(() -> {
+            SocketAddress address = path != null ? new DomainSocketAddress(path.toString())
+                    : new InetSocketAddress(host, port);
+            String description = describe();
+            FrameEncoder encoder = Spi.encoder(framing);
+            return TcpClient.create()
+                    .remoteAddress(() -> address)
+                    .doOnConnected(c -> c.addHandlerLast("interflux-framing", new FramingDecoder(framing, codec, description)))
+                    .connect()
+                    .map(c -> new StreamConnection<>(c, description, codec, encoder));
+        });
+    }
+
+    /** {@link #connect()}, blocking for at most {@code timeout}: for {@code main} methods and tests only. */
+    public StreamConnection<T> connectNow(Duration timeout) {
+        return connect().block(timeout);
+    }
+
+    String describe() {
+        return path != null ? "Unix socket " + path + " (client)" : "TCP connection to " + host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamClientSpec[" + describe() + "]";
+    }
+}

@@ -1,0 +1,138 @@
+package io.interflux.socket;
+
+import io.interflux.Codec;
+import io.interflux.FrameTooLargeException;
+import io.interflux.IpcResource;
+import io.interflux.internal.FrameEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One stream connection, TCP or Unix: frames in through {@link #receive()}, frames out through
+ * {@link #send(Publisher)}, with the {@link io.interflux.Framing} and {@link Codec} of the spec
+ * that made it, exactly as a pipe or a FIFO frames them.
+ *
+ * <p>Backpressure crosses the socket: {@link #receive()} lets reactor-netty read the socket only
+ * while its subscriber has demand (auto-read is turned off without it), so a slow subscriber fills
+ * the kernel's buffers and, through TCP's window or the Unix socket's buffer, holds the writing
+ * process back. What is read ahead of demand is bounded by one read's worth of frames (a read
+ * takes at most the socket's receive buffer). {@link #send(Publisher)} writes while the channel is
+ * writable and requests more only as the writes go out.
+ */
+public final class StreamConnection<T> implements IpcResource {
+
+    private final Connection connection;
+    private final String description;
+    private final Codec<T> codec;
+    private final FrameEncoder encoder;
+    private final PeerCredentials peer;
+    private final AtomicBoolean received = new AtomicBoolean();
+
+    StreamConnection(Connection connection, String description, Codec<T> codec, FrameEncoder encoder) {
+        this.connection = connection;
+        this.description = description;
+        this.codec = codec;
+        this.encoder = encoder;
+        this.peer = credentials(connection);
+    }
+
+    private static PeerCredentials credentials(Connection connection) {
+        if (!(connection.channel() instanceof EpollDomainSocketChannel)) {
+            return null;
+        }
+        try {
+            io.netty.channel.unix.PeerCredentials c = ((EpollDomainSocketChannel) connection.channel()).peerCredentials();
+            return new PeerCredentials(c.pid(), c.uid(), c.gids().length > 0 ? c.gids()[0] : -1);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The frames the peer sends, decoded; one subscriber. The socket is read only while there is
+     * demand. Completes when the peer closes its side; fails with
+     * {@link FrameTooLargeException} on a frame over the framing's limit (nothing after it is
+     * delivered, and the connection is closed).
+     */
+    @SuppressWarnings("unchecked")
+    public Flux<T> receive() {
+        return Flux.defer(() -> {
+            if (!received.compareAndSet(false, true)) {
+                return Flux.error(new IllegalStateException(description + " allows one receive()"));
+            }
+            return connection.inbound().receiveObject()
+                    .map(o -> (T) o)
+                    .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
+                    .doOnError(e -> connection.dispose()); // nothing after a bad frame is data
+        });
+    }
+
+    /**
+     * Writes every value as one frame, following the channel's writability; completes when the
+     * last frame is written. A value the framing cannot carry (over its limit, a line holding a
+     * newline) fails the send before any of it is written.
+     */
+    public Mono<Void> send(Publisher<? extends T> values) {
+        return connection.outbound().send(Flux.from(values).map(this::frame)).then();
+    }
+
+    private ByteBuf frame(T value) {
+        byte[] payload = codec.encode(value);
+        encoder.check(payload, description);
+        byte[] prefix = encoder.prefix(payload);
+        byte[] suffix = encoder.suffix();
+        ByteBuf buf = connection.channel().alloc().buffer(prefix.length + payload.length + suffix.length);
+        return buf.writeBytes(prefix).writeBytes(payload).writeBytes(suffix);
+    }
+
+    /** The peer's credentials on a Unix connection; empty on TCP. */
+    public Optional<PeerCredentials> peer() {
+        return Optional.ofNullable(peer);
+    }
+
+    /** The peer's address: an {@link java.net.InetSocketAddress} or a Unix path. */
+    public SocketAddress remoteAddress() {
+        return connection.channel().remoteAddress();
+    }
+
+    /** This end's address. */
+    public SocketAddress localAddress() {
+        return connection.channel().localAddress();
+    }
+
+    /** What the connection is, as errors name it. */
+    public String description() {
+        return description;
+    }
+
+    /** Closes the connection; a current receive completes, a current send fails. Never blocks. */
+    @Override
+    public void dispose() {
+        connection.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return connection.isDisposed();
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return connection.onDispose();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamConnection[" + description + "]";
+    }
+}

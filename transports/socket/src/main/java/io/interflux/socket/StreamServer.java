@@ -1,0 +1,174 @@
+package io.interflux.socket;
+
+import io.interflux.IpcResource;
+import io.interflux.internal.FrameEncoder;
+import io.interflux.internal.Spi;
+import io.interflux.socket.internal.FramingDecoder;
+import io.netty.channel.unix.DomainSocketAddress;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+import reactor.util.concurrent.Queues;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A listening stream socket, TCP or Unix, on reactor-netty: each connection is framed and coded
+ * as its spec says and served by the spec's handler, or handed out by {@link #connections()}.
+ * {@link #dispose()} stops listening, closes the connections and removes the Unix socket file it
+ * made.
+ */
+public final class StreamServer<T> implements IpcResource {
+
+    private static final Logger LOG = Loggers.getLogger(StreamServer.class);
+    /** Connections accepted and not yet taken by a {@link #connections()} subscriber; more are closed. */
+    public static final int PENDING_CONNECTIONS = 64;
+
+    private final StreamServerSpec<T> spec;
+    private final DisposableServer server;
+    private final UnixSocketFile file;
+    private final Sinks.Many<StreamConnection<T>> pending;
+    private final Sinks.Empty<Void> released = Sinks.empty();
+
+    private StreamServer(StreamServerSpec<T> spec, DisposableServer server, UnixSocketFile file,
+                         Sinks.Many<StreamConnection<T>> pending) {
+        this.spec = spec;
+        this.server = server;
+        this.file = file;
+        this.pending = pending;
+        server.onDispose().subscribe(null, e -> released.tryEmitEmpty(), released::tryEmitEmpty);
+    }
+
+    static <T> Mono<StreamServer<T>> bind(StreamServerSpec<T> spec) {
+        return Mono.defer(() -> {
+            Sinks.Many<StreamConnection<T>> pending = Sinks.many().unicast()
+                    .onBackpressureBuffer(Queues.<StreamConnection<T>>get(PENDING_CONNECTIONS).get());
+            FrameEncoder encoder = Spi.encoder(spec.framing);
+            Mono<Optional<UnixSocketFile>> prepared = spec.unix()
+                    ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
+                            .subscribeOn(Schedulers.boundedElastic())
+                    : Mono.just(Optional.empty());
+            return prepared.flatMap(unixFile -> {
+                        UnixSocketFile file = unixFile.orElse(null);
+                        SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
+                                : new InetSocketAddress(spec.host, spec.port);
+                        return TcpServer.create()
+                                .bindAddress(() -> address)
+                                .doOnConnection(c -> c.addHandlerLast("interflux-framing",
+                                        new FramingDecoder(spec.framing, spec.codec, describe(spec, c))))
+                                .handle((in, out) -> {
+                                    Connection[] connection = new Connection[1];
+                                    in.withConnection(c -> connection[0] = c);
+                                    return serve(spec, new StreamConnection<>(connection[0],
+                                            describe(spec, connection[0]), spec.codec, encoder), pending);
+                                })
+                                .bind()
+                                .map(server -> {
+                                    if (file != null) {
+                                        try {
+                                            file.publish(spec.mode);
+                                        } catch (RuntimeException e) {
+                                            server.disposeNow();
+                                            throw e;
+                                        }
+                                    }
+                                    return new StreamServer<>(spec, server, file, pending);
+                                })
+                                .doOnError(e -> {
+                                    if (file != null) {
+                                        file.removeDir();
+                                    }
+                                });
+                    });
+        });
+    }
+
+    /** Checks the peer, then hands the connection to the handler or to {@link #connections()}. */
+    private static <T> org.reactivestreams.Publisher<Void> serve(StreamServerSpec<T> spec, StreamConnection<T> c,
+                                                                 Sinks.Many<StreamConnection<T>> pending) {
+        if (spec.requirePeer != null) {
+            PeerCredentials peer = c.peer().orElse(null);
+            if (peer == null || !spec.requirePeer.test(peer)) {
+                LOG.warn(spec.describe() + ": refused a peer (" + (peer == null ? "no credentials" : peer)
+                        + "): closed before its first byte");
+                return Mono.empty(); // ends, and so closes, the connection
+            }
+        }
+        if (spec.handler != null) {
+            return spec.handler.apply(c);
+        }
+        if (pending.tryEmitNext(c).isFailure()) {
+            LOG.warn(spec.describe() + ": " + PENDING_CONNECTIONS + " connections wait for connections()"
+                    + " already, or none may come: closed " + c.description());
+            return Mono.empty();
+        }
+        return c.onDispose();
+    }
+
+    private static String describe(StreamServerSpec<?> spec, Connection c) {
+        return spec.unix() ? "Unix socket " + spec.path + " connection" : "TCP connection from " + c.channel().remoteAddress()
+                + " to " + c.channel().localAddress();
+    }
+
+    /**
+     * The connections, as they are accepted, when the spec has no handler; one subscriber. Each is
+     * open until disposed (by the subscriber, or by the peer closing it). Up to
+     * {@value #PENDING_CONNECTIONS} wait for demand; more are closed and logged.
+     */
+    public Flux<StreamConnection<T>> connections() {
+        return pending.asFlux();
+    }
+
+    /** The TCP port listened on (the one chosen, for port 0); -1 for a Unix socket. */
+    public int port() {
+        SocketAddress a = server.address();
+        return a instanceof InetSocketAddress ? ((InetSocketAddress) a).getPort() : -1;
+    }
+
+    /** The Unix socket's path; {@code null} for TCP. */
+    public Path path() {
+        return spec.path;
+    }
+
+    /** The address listened on. */
+    public SocketAddress address() {
+        return server.address();
+    }
+
+    /**
+     * Stops listening and closes the connections; removes the Unix socket file this server put in
+     * place when the spec says so (at once: nobody can connect through the path after it). Never blocks.
+     */
+    @Override
+    public void dispose() {
+        if (file != null && spec.removeOnDispose) {
+            file.remove();
+        }
+        pending.tryEmitComplete();
+        server.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return server.isDisposed();
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return released.asMono();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServer[" + spec.describe() + "]";
+    }
+}

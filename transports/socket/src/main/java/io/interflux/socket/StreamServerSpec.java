@@ -1,0 +1,141 @@
+package io.interflux.socket;
+
+import io.interflux.Codec;
+import io.interflux.Framing;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * An immutable description of a stream-socket server, TCP or Unix: where it listens, how its
+ * connections are framed and coded, and, for a Unix socket, the file's mode, its removal on
+ * dispose and which peers it accepts. Each method returns a new spec; nothing touches the OS
+ * until {@link #bind()} is subscribed.
+ *
+ * <pre>{@code
+ * StreamServer<String> server = SocketServer.unix(Path.of("/run/app/api.sock"))
+ *     .framing(Framing.lines()).codec(Codec.utf8())
+ *     .requirePeer(PeerCredentials::sameUser)
+ *     .handle(c -> c.send(c.receive().map(String::toUpperCase)))
+ *     .bindNow(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class StreamServerSpec<T> {
+
+    /** The mode of a Unix socket file unless {@link #mode(int)} says otherwise. */
+    public static final int DEFAULT_MODE = 0600;
+
+    final String host;
+    final int port;
+    final Path path;
+    final Framing framing;
+    final Codec<T> codec;
+    final int mode;
+    final boolean removeOnDispose;
+    final Predicate<? super PeerCredentials> requirePeer;
+    final Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler;
+
+    StreamServerSpec(String host, int port, Path path, Framing framing, Codec<T> codec, int mode,
+                     boolean removeOnDispose, Predicate<? super PeerCredentials> requirePeer,
+                     Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
+        this.host = host;
+        this.port = port;
+        this.path = path;
+        this.framing = framing;
+        this.codec = codec;
+        this.mode = mode;
+        this.removeOnDispose = removeOnDispose;
+        this.requirePeer = requirePeer;
+        this.handler = handler;
+    }
+
+    boolean unix() {
+        return path != null;
+    }
+
+    /** How connections are cut into frames; {@link Framing#lines()} by default, as for pipes and FIFOs. */
+    public StreamServerSpec<T> framing(Framing framing) {
+        return new StreamServerSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, mode,
+                removeOnDispose, requirePeer, handler);
+    }
+
+    /** How frames become values; {@link Codec#bytes()} by default. Drops a handler set before. */
+    public <R> StreamServerSpec<R> codec(Codec<R> codec) {
+        return new StreamServerSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), mode,
+                removeOnDispose, requirePeer, null);
+    }
+
+    /**
+     * The permission bits of the Unix socket file, {@value #DEFAULT_MODE} (octal 0600) by default,
+     * applied exactly and before anyone can connect. Only for Unix sockets.
+     */
+    public StreamServerSpec<T> mode(int mode) {
+        requireUnix("mode");
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
+                    + Integer.toOctalString(mode));
+        }
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler);
+    }
+
+    /** Whether disposing removes the Unix socket file this server made; {@code true} by default. */
+    public StreamServerSpec<T> removeOnDispose(boolean remove) {
+        requireUnix("removeOnDispose");
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler);
+    }
+
+    /**
+     * Accepts only peers whose credentials ({@code SO_PEERCRED}) pass {@code rule}, such as
+     * {@link PeerCredentials#sameUser()}; others are closed before a byte of theirs reaches the
+     * handler or {@link StreamServer#connections()}, and the refusal is logged. Only for Unix sockets.
+     */
+    public StreamServerSpec<T> requirePeer(Predicate<? super PeerCredentials> rule) {
+        requireUnix("requirePeer");
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose,
+                Objects.requireNonNull(rule, "rule"), handler);
+    }
+
+    /**
+     * Serves each connection with {@code handler}, in reactor-netty's manner: when the publisher
+     * it returns ends, the connection is closed. Without a handler, connections are handed out by
+     * {@link StreamServer#connections()}.
+     */
+    public StreamServerSpec<T> handle(Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer,
+                Objects.requireNonNull(handler, "handler"));
+    }
+
+    private void requireUnix(String what) {
+        if (!unix()) {
+            throw new IllegalArgumentException(what + " applies to Unix sockets only, not to TCP " + host + ":" + port);
+        }
+    }
+
+    /**
+     * Listens when subscribed. A Unix server first checks what is at its path (a symbolic link or
+     * a non-socket is refused, a stale socket of this user is removed, a live one is refused);
+     * that check and the bind run on {@link reactor.core.scheduler.Schedulers#boundedElastic()}.
+     */
+    public Mono<StreamServer<T>> bind() {
+        return StreamServer.bind(this);
+    }
+
+    /** {@link #bind()}, blocking for at most {@code timeout}: for {@code main} methods and tests only. */
+    public StreamServer<T> bindNow(Duration timeout) {
+        return bind().block(timeout);
+    }
+
+    String describe() {
+        return unix() ? "Unix socket " + path : "TCP " + host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServerSpec[" + describe() + "]";
+    }
+}

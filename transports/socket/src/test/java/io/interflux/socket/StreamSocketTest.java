@@ -1,0 +1,165 @@
+package io.interflux.socket;
+
+import io.interflux.Codec;
+import io.interflux.FrameTooLargeException;
+import io.interflux.Framing;
+import io.interflux.IpcException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@DisplayName("Stream sockets")
+class StreamSocketTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final List<Disposable> opened = new ArrayList<>();
+
+    @AfterEach
+    void release() {
+        opened.forEach(Disposable::dispose);
+    }
+
+    private <R extends Disposable> R keep(R r) {
+        opened.add(r);
+        return r;
+    }
+
+    @Test
+    @DisplayName("a line-framed TCP client and server on loopback echo, and look the same as a FIFO's lines to user code")
+    void tcpEcho() {
+        StreamServer<String> server = keep(SocketServer.tcp("127.0.0.1", 0).codec(Codec.utf8())
+                .handle(c -> c.send(c.receive().map(String::toUpperCase)))
+                .bindNow(WAIT));
+        assertThat(server.port()).isPositive();
+        StreamConnection<String> client = keep(SocketClient.tcp("127.0.0.1", server.port()).codec(Codec.utf8())
+                .connectNow(WAIT));
+        assertThat(client.peer()).as("no credentials on TCP").isEmpty();
+        client.send(Flux.just("hello", "ipc")).subscribe();
+        StepVerifier.create(client.receive().take(2)).expectNext("HELLO", "IPC").verifyComplete();
+    }
+
+    @Test
+    @DisplayName("a Unix socket file is 0600 from the start, tells the server its peer's credentials, and is removed on dispose")
+    void unixModeCredentialsRemoval() throws IOException {
+        Path path = dir.resolve("api.sock");
+        StreamServer<String> server = keep(SocketServer.unix(path).codec(Codec.utf8()).bindNow(WAIT));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)))
+                .isEqualTo("rw-------");
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no private directory left behind").containsExactly(path);
+        }
+        StreamConnection<String> client = keep(SocketClient.unix(path).codec(Codec.utf8()).connectNow(WAIT));
+        StreamConnection<String> accepted = server.connections().blockFirst(WAIT);
+        assertThat(accepted.peer()).hasValueSatisfying(p -> {
+            assertThat(p.pid()).isEqualTo((int) ProcessHandle.current().pid());
+            assertThat(p.sameUser()).isTrue();
+        });
+        client.send(Flux.just("ping")).block(WAIT);
+        StepVerifier.create(accepted.receive().take(1)).expectNext("ping").verifyComplete();
+        server.disposeNow(WAIT);
+        assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    @Test
+    @DisplayName("a peer the rule refuses is closed before its first byte reaches user code")
+    void refusedPeer() {
+        Path path = dir.resolve("strict.sock");
+        List<String> served = new ArrayList<>();
+        keep(SocketServer.unix(path).codec(Codec.utf8())
+                .requirePeer(p -> p.uid() != io.interflux.internal.Native.libc().geteuid()) // refuses us
+                .handle(c -> c.receive().doOnNext(served::add).then())
+                .bindNow(WAIT));
+        StreamConnection<String> client = keep(SocketClient.unix(path).codec(Codec.utf8()).connectNow(WAIT));
+        client.send(Flux.just("secret")).onErrorResume(e -> Mono.empty()).subscribe();
+        // the server closed it: an end of stream, or a reset when "secret" was still unread there
+        StepVerifier.create(client.receive().onErrorResume(IOException.class, e -> Mono.empty()))
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(served).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a stale socket file is reclaimed; a live one, a symbolic link or a plain file is refused naming the path")
+    void whatIsAtThePath() throws IOException {
+        Path stale = dir.resolve("stale.sock");
+        ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        old.bind(UnixDomainSocketAddress.of(stale));
+        old.close(); // the file stays, nobody listens
+        keep(SocketServer.unix(stale).bindNow(WAIT));
+        assertThatThrownBy(() -> SocketServer.unix(stale).bindNow(WAIT))
+                .hasMessageContaining(stale.toString()).hasMessageContaining("listening");
+        Path link = dir.resolve("link.sock");
+        Files.createSymbolicLink(link, stale);
+        assertThatThrownBy(() -> SocketServer.unix(link).bindNow(WAIT))
+                .isInstanceOf(IpcException.class).hasMessageContaining("symbolic link");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        assertThatThrownBy(() -> SocketServer.unix(plain).bindNow(WAIT)).hasMessageContaining("not a socket");
+        assertThat(Files.exists(plain)).isTrue();
+    }
+
+    @Test
+    @DisplayName("a receive reads only for demand: with none, frames stay in the socket; then exactly what is asked comes")
+    void demandDriven() {
+        StreamServer<String> server = keep(SocketServer.tcp("127.0.0.1", 0).codec(Codec.utf8()).bindNow(WAIT));
+        StreamConnection<String> client = keep(SocketClient.tcp("127.0.0.1", server.port()).codec(Codec.utf8())
+                .connectNow(WAIT));
+        client.send(Flux.range(0, 1000).map(i -> "line " + i)).subscribe();
+        StreamConnection<String> accepted = server.connections().blockFirst(WAIT);
+        StepVerifier.create(accepted.receive(), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100))
+                .thenRequest(3)
+                .expectNext("line 0", "line 1", "line 2")
+                .thenRequest(997)
+                .expectNextCount(997)
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    @Test
+    @DisplayName("a frame over the limit fails the receive naming the limit, and a send of one fails before writing it")
+    void oversize() {
+        StreamServer<byte[]> server = keep(SocketServer.tcp("127.0.0.1", 0).framing(Framing.lengthPrefixed(16))
+                .bindNow(WAIT));
+        StreamConnection<byte[]> client = keep(SocketClient.tcp("127.0.0.1", server.port())
+                .framing(Framing.lengthPrefixed(64)).connectNow(WAIT));
+        StepVerifier.create(client.send(Flux.just(new byte[65])))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
+                        .hasMessageContaining("65").hasMessageContaining("64"))
+                .verify(WAIT);
+        client.send(Flux.just(new byte[8], new byte[40])).block(WAIT);
+        StreamConnection<byte[]> accepted = server.connections().blockFirst(WAIT);
+        StepVerifier.create(accepted.receive())
+                .expectNextMatches(b -> b.length == 8)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
+                        .hasMessageContaining("16"))
+                .verify(WAIT);
+    }
+}
