@@ -6,6 +6,7 @@ import io.interflux.internal.Spi;
 import io.interflux.socket.internal.FramingDecoder;
 import io.netty.channel.unix.DomainSocketAddress;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -20,6 +21,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A listening stream socket, TCP or Unix, on reactor-netty: each connection is framed and coded
@@ -36,11 +40,10 @@ public final class StreamServer<T> implements IpcResource {
     private final StreamServerSpec<T> spec;
     private final DisposableServer server;
     private final UnixSocketFile file;
-    private final Sinks.Many<StreamConnection<T>> pending;
+    private final Pending<T> pending;
     private final Sinks.Empty<Void> released = Sinks.empty();
 
-    private StreamServer(StreamServerSpec<T> spec, DisposableServer server, UnixSocketFile file,
-                         Sinks.Many<StreamConnection<T>> pending) {
+    private StreamServer(StreamServerSpec<T> spec, DisposableServer server, UnixSocketFile file, Pending<T> pending) {
         this.spec = spec;
         this.server = server;
         this.file = file;
@@ -50,8 +53,7 @@ public final class StreamServer<T> implements IpcResource {
 
     static <T> Mono<StreamServer<T>> bind(StreamServerSpec<T> spec) {
         return Mono.defer(() -> {
-            Sinks.Many<StreamConnection<T>> pending = Sinks.many().unicast()
-                    .onBackpressureBuffer(Queues.<StreamConnection<T>>get(PENDING_CONNECTIONS).get());
+            Pending<T> pending = new Pending<>();
             FrameEncoder encoder = Spi.encoder(spec.framing);
             Mono<Optional<UnixSocketFile>> prepared = spec.unix()
                     ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
@@ -94,7 +96,7 @@ public final class StreamServer<T> implements IpcResource {
 
     /** Checks the peer, then hands the connection to the handler or to {@link #connections()}. */
     private static <T> org.reactivestreams.Publisher<Void> serve(StreamServerSpec<T> spec, StreamConnection<T> c,
-                                                                 Sinks.Many<StreamConnection<T>> pending) {
+                                                                 Pending<T> pending) {
         if (spec.requirePeer != null) {
             PeerCredentials peer = c.peer().orElse(null);
             if (peer == null || !spec.requirePeer.test(peer)) {
@@ -106,9 +108,9 @@ public final class StreamServer<T> implements IpcResource {
         if (spec.handler != null) {
             return spec.handler.apply(c);
         }
-        if (pending.tryEmitNext(c).isFailure()) {
+        if (!pending.offer(c)) {
             LOG.warn(spec.describe() + ": " + PENDING_CONNECTIONS + " connections wait for connections()"
-                    + " already, or none may come: closed " + c.description());
+                    + " already, or the server is closing: closed " + c.description());
             return Mono.empty();
         }
         return c.onDispose();
@@ -120,12 +122,14 @@ public final class StreamServer<T> implements IpcResource {
     }
 
     /**
-     * The connections, as they are accepted, when the spec has no handler; one subscriber. Each is
-     * open until disposed (by the subscriber, or by the peer closing it). Up to
-     * {@value #PENDING_CONNECTIONS} wait for demand; more are closed and logged.
+     * The connections, as they are accepted, when the spec has no handler: each is handed to one
+     * subscriber, one unit of demand each, and is open until disposed (by the subscriber, or by
+     * the peer closing it). One subscriber at a time; a later one (after a {@code take(1)}, say)
+     * gets the connections that came meanwhile. Up to {@value #PENDING_CONNECTIONS} wait for
+     * demand; more are closed and logged. Completes when the server is disposed.
      */
     public Flux<StreamConnection<T>> connections() {
-        return pending.asFlux();
+        return pending.connections();
     }
 
     /** The TCP port listened on (the one chosen, for port 0); -1 for a Unix socket. */
@@ -153,7 +157,7 @@ public final class StreamServer<T> implements IpcResource {
         if (file != null && spec.removeOnDispose) {
             file.remove();
         }
-        pending.tryEmitComplete();
+        pending.close();
         server.dispose();
     }
 
@@ -170,5 +174,72 @@ public final class StreamServer<T> implements IpcResource {
     @Override
     public String toString() {
         return "StreamServer[" + spec.describe() + "]";
+    }
+
+    /**
+     * Accepted connections waiting for {@link #connections()}: a bounded queue that acceptor
+     * threads fill and the current subscriber drains for its demand (a WIP loop, so one thread
+     * emits at a time and nothing is emitted without demand).
+     */
+    static final class Pending<T> {
+        private final Queue<StreamConnection<T>> waiting = Queues.<StreamConnection<T>>unboundedMultiproducer().get();
+        private final AtomicInteger count = new AtomicInteger();
+        private final AtomicReference<FluxSink<StreamConnection<T>>> consumer = new AtomicReference<>();
+        private final AtomicInteger wip = new AtomicInteger();
+        private volatile boolean closed;
+
+        boolean offer(StreamConnection<T> c) {
+            if (closed || count.incrementAndGet() > PENDING_CONNECTIONS) {
+                count.decrementAndGet();
+                return false;
+            }
+            waiting.offer(c);
+            drain();
+            return true;
+        }
+
+        Flux<StreamConnection<T>> connections() {
+            return Flux.create(sink -> {
+                if (!consumer.compareAndSet(null, sink)) {
+                    sink.error(new IllegalStateException("connections() has a subscriber already: one at a time"));
+                    return;
+                }
+                sink.onRequest(n -> drain());
+                sink.onDispose(() -> consumer.compareAndSet(sink, null));
+                drain();
+            });
+        }
+
+        void close() {
+            closed = true;
+            drain();
+        }
+
+        private void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            do {
+                FluxSink<StreamConnection<T>> s = consumer.get();
+                while (s != null && !s.isCancelled() && s.requestedFromDownstream() > 0) {
+                    StreamConnection<T> c = waiting.poll();
+                    if (c == null) {
+                        break;
+                    }
+                    count.decrementAndGet();
+                    s.next(c);
+                }
+                if (closed) {
+                    for (StreamConnection<T> c; (c = waiting.poll()) != null; ) {
+                        c.dispose();
+                    }
+                    if (s != null) {
+                        s.complete();
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
     }
 }

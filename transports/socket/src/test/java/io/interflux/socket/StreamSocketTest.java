@@ -144,6 +144,26 @@ class StreamSocketTest {
     }
 
     @Test
+    @DisplayName("connections() hands each connection to one subscriber for its demand; a later subscriber gets the next ones")
+    void connectionsOneAtATime() {
+        StreamServer<String> server = keep(SocketServer.tcp("127.0.0.1", 0).codec(Codec.utf8()).bindNow(WAIT));
+        keep(SocketClient.tcp("127.0.0.1", server.port()).connectNow(WAIT));
+        StreamConnection<String> first = keep(server.connections().blockFirst(WAIT));
+        keep(SocketClient.tcp("127.0.0.1", server.port()).connectNow(WAIT));
+        StreamConnection<String> second = keep(server.connections().blockFirst(WAIT));
+        assertThat(second.remoteAddress()).isNotEqualTo(first.remoteAddress());
+        Disposable holding = server.connections().subscribe();
+        StepVerifier.create(server.connections())
+                .expectErrorMessage("connections() has a subscriber already: one at a time")
+                .verify(WAIT);
+        holding.dispose();
+        StepVerifier.create(server.connections())
+                .then(server::dispose)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
     @DisplayName("a frame over the limit fails the receive naming the limit, and a send of one fails before writing it")
     void oversize() {
         StreamServer<byte[]> server = keep(SocketServer.tcp("127.0.0.1", 0).framing(Framing.lengthPrefixed(16))
