@@ -1,0 +1,188 @@
+package io.interflux.socket;
+
+import io.interflux.Codec;
+import io.interflux.FrameTooLargeException;
+import io.interflux.IpcResource;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+import reactor.netty.udp.UdpServer;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bound datagram socket, UDP or Unix, on reactor-netty: whole datagrams in with their sender,
+ * out with their recipient. {@link #receive()} reads only while its subscriber has demand, so
+ * without demand datagrams wait in the kernel's receive buffer, and past it the kernel drops them:
+ * datagrams are not held back the way a stream is, which is the mechanism's nature (UDP peers
+ * pace themselves, or lose). Every datagram has a maximum size ({@link DatagramSpec#maxSize(int)}).
+ */
+public final class DatagramSocket implements IpcResource {
+
+    private final DatagramSpec spec;
+    private final Connection connection;
+    private final UnixSocketFile file;
+    private final String description;
+    private final AtomicBoolean received = new AtomicBoolean();
+
+    private DatagramSocket(DatagramSpec spec, Connection connection, UnixSocketFile file) {
+        this.spec = spec;
+        this.connection = connection;
+        this.file = file;
+        this.description = spec.unix() ? spec.describe()
+                : "UDP " + connection.channel().localAddress();
+    }
+
+    static Mono<DatagramSocket> bind(DatagramSpec spec) {
+        Mono<Optional<UnixSocketFile>> prepared = spec.unix()
+                ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
+                        .subscribeOn(Schedulers.boundedElastic())
+                : Mono.just(Optional.empty());
+        return prepared.flatMap(unixFile -> {
+            UnixSocketFile file = unixFile.orElse(null);
+            SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
+                    : new InetSocketAddress(spec.host, spec.port);
+            return UdpServer.create()
+                    .bindAddress(() -> address)
+                    // one byte more than the limit: a datagram that fills it was larger than allowed
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(spec.maxSize + 1))
+                    .bind()
+                    .map(connection -> {
+                        if (file != null) {
+                            try {
+                                file.publish(spec.mode);
+                            } catch (RuntimeException e) {
+                                connection.disposeNow();
+                                throw e;
+                            }
+                        }
+                        return new DatagramSocket(spec, connection, file);
+                    })
+                    .doOnError(e -> {
+                        if (file != null) {
+                            file.removeDir();
+                        }
+                    });
+        });
+    }
+
+    /**
+     * The datagrams that arrive, with their senders; one subscriber. Fails with
+     * {@link FrameTooLargeException} on one larger than the maximum size (it may have been cut
+     * short: the size named is then a lower bound).
+     */
+    public Flux<Datagram> receive() {
+        return Flux.defer(() -> {
+            if (!received.compareAndSet(false, true)) {
+                return Flux.error(new IllegalStateException(description + " allows one receive()"));
+            }
+            return connection.inbound().receiveObject().map(this::datagram);
+        });
+    }
+
+    /** The payloads of {@link #receive()}, decoded by {@code codec}. */
+    public <T> Flux<T> receive(Codec<T> codec) {
+        return receive().map(d -> d.decode(codec));
+    }
+
+    private Datagram datagram(Object o) {
+        ByteBuf content;
+        SocketAddress sender;
+        if (o instanceof DatagramPacket) {
+            content = ((DatagramPacket) o).content();
+            sender = ((DatagramPacket) o).sender();
+        } else if (o instanceof DomainDatagramPacket) {
+            content = ((DomainDatagramPacket) o).content();
+            sender = ((DomainDatagramPacket) o).sender();
+        } else {
+            throw new IllegalStateException(description + " received " + o.getClass().getName() + ", not a datagram");
+        }
+        if (content.readableBytes() > spec.maxSize) {
+            throw new FrameTooLargeException("datagram", description, spec.maxSize, content.readableBytes());
+        }
+        return Datagram.received(ByteBufUtil.getBytes(content), sender);
+    }
+
+    /**
+     * Sends every datagram to its address, following the channel's writability; completes when the
+     * last is handed to the kernel. One over the maximum size fails the send before it goes out.
+     */
+    public Mono<Void> send(Publisher<Datagram> datagrams) {
+        return connection.outbound().sendObject(Flux.from(datagrams).map(this::packet)).then();
+    }
+
+    private Object packet(Datagram d) {
+        if (d.size() > spec.maxSize) {
+            throw new FrameTooLargeException("datagram", description, spec.maxSize, d.size());
+        }
+        ByteBuf content = Unpooled.wrappedBuffer(d.payloadArray());
+        SocketAddress to = d.address();
+        if (to instanceof DomainSocketAddress) {
+            return new DomainDatagramPacket(content, (DomainSocketAddress) to);
+        }
+        if (to instanceof InetSocketAddress) {
+            return new DatagramPacket(content, (InetSocketAddress) to);
+        }
+        throw new IllegalArgumentException("a datagram of " + description + " goes to an InetSocketAddress or a "
+                + "Unix socket's address (Datagrams.address(path)), not to " + to);
+    }
+
+    /** The address this socket is bound to: for UDP with the port the kernel picked. */
+    public SocketAddress address() {
+        return spec.unix() ? new DomainSocketAddress(spec.path.toString()) : connection.channel().localAddress();
+    }
+
+    /** The UDP port bound; -1 for a Unix socket. */
+    public int port() {
+        SocketAddress a = connection.channel().localAddress();
+        return a instanceof InetSocketAddress ? ((InetSocketAddress) a).getPort() : -1;
+    }
+
+    /** The Unix socket's path; {@code null} for UDP. */
+    public Path path() {
+        return spec.path;
+    }
+
+    /** The largest datagram this socket sends or takes. */
+    public int maxSize() {
+        return spec.maxSize;
+    }
+
+    /** Closes the socket and removes the Unix socket file it made, when the spec says so. Never blocks. */
+    @Override
+    public void dispose() {
+        if (file != null && spec.removeOnDispose) {
+            file.remove();
+        }
+        connection.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return connection.isDisposed();
+    }
+
+    @Override
+    public Mono<Void> onDispose() {
+        return connection.onDispose();
+    }
+
+    @Override
+    public String toString() {
+        return "DatagramSocket[" + description + "]";
+    }
+}

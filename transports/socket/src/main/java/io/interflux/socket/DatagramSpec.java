@@ -1,0 +1,96 @@
+package io.interflux.socket;
+
+import reactor.core.publisher.Mono;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * An immutable description of a datagram socket, UDP or Unix, bound to a local address: the
+ * largest datagram it sends or takes and, for a Unix socket, its file's mode and removal. Nothing
+ * touches the OS until {@link #bind()} is subscribed.
+ *
+ * <pre>{@code
+ * DatagramSocket socket = Datagrams.udp("127.0.0.1", 0).maxSize(1200).bindNow(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class DatagramSpec {
+
+    /** The largest UDP payload over IPv4. */
+    public static final int MAX_UDP = 65507;
+    /** The largest datagram unless {@link #maxSize(int)} says otherwise. */
+    public static final int DEFAULT_MAX_SIZE = 8192;
+
+    final String host;
+    final int port;
+    final Path path;
+    final int maxSize;
+    final int mode;
+    final boolean removeOnDispose;
+
+    DatagramSpec(String host, int port, Path path, int maxSize, int mode, boolean removeOnDispose) {
+        this.host = host;
+        this.port = port;
+        this.path = path;
+        this.maxSize = maxSize;
+        this.mode = mode;
+        this.removeOnDispose = removeOnDispose;
+    }
+
+    boolean unix() {
+        return path != null;
+    }
+
+    /**
+     * The largest datagram this socket sends or takes, in bytes, {@value #DEFAULT_MAX_SIZE} by
+     * default (at most {@value #MAX_UDP} for UDP). A larger one to send fails the send before it
+     * goes out; a larger one received fails the receive naming the limit, and nothing after it is
+     * delivered.
+     */
+    public DatagramSpec maxSize(int bytes) {
+        int max = unix() ? 1 << 20 : MAX_UDP;
+        if (bytes < 1 || bytes > max) {
+            throw new IllegalArgumentException("maxSize must be from 1 to " + max + " but it was " + bytes);
+        }
+        return new DatagramSpec(host, port, path, bytes, mode, removeOnDispose);
+    }
+
+    /** The permission bits of the Unix socket file, octal 0600 by default, applied exactly. Unix only. */
+    public DatagramSpec mode(int mode) {
+        if (!unix()) {
+            throw new IllegalArgumentException("mode applies to Unix sockets only, not to UDP " + host + ":" + port);
+        }
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
+                    + Integer.toOctalString(mode));
+        }
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose);
+    }
+
+    /** Whether disposing removes the Unix socket file this socket made; {@code true} by default. Unix only. */
+    public DatagramSpec removeOnDispose(boolean remove) {
+        if (!unix()) {
+            throw new IllegalArgumentException("removeOnDispose applies to Unix sockets only");
+        }
+        return new DatagramSpec(host, port, path, maxSize, mode, remove);
+    }
+
+    /** Binds when subscribed; a Unix socket's path is checked and made as {@link SocketServer#unix} does. */
+    public Mono<DatagramSocket> bind() {
+        return DatagramSocket.bind(this);
+    }
+
+    /** {@link #bind()}, blocking for at most {@code timeout}: for {@code main} methods and tests only. */
+    public DatagramSocket bindNow(Duration timeout) {
+        return bind().block(timeout);
+    }
+
+    String describe() {
+        return unix() ? "Unix datagram socket " + path : "UDP " + host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "DatagramSpec[" + describe() + ", max " + maxSize + " bytes]";
+    }
+}
