@@ -56,7 +56,8 @@ public final class DatagramSocket implements IpcResource {
             UnixSocketFile file = unixFile.orElse(null);
             SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
                     : new InetSocketAddress(spec.host, spec.port);
-            return UdpServer.create()
+            UdpServer udp = spec.loops != null ? UdpServer.create().runOn(spec.loops) : UdpServer.create();
+            return udp
                     .bindAddress(() -> address)
                     // one byte more than the limit: a datagram that fills it was larger than allowed
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(spec.maxSize + 1))

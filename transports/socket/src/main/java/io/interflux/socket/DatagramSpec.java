@@ -1,6 +1,7 @@
 package io.interflux.socket;
 
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,14 +28,21 @@ public final class DatagramSpec {
     final int maxSize;
     final int mode;
     final boolean removeOnDispose;
+    final LoopResources loops;
 
     DatagramSpec(String host, int port, Path path, int maxSize, int mode, boolean removeOnDispose) {
+        this(host, port, path, maxSize, mode, removeOnDispose, null);
+    }
+
+    private DatagramSpec(String host, int port, Path path, int maxSize, int mode, boolean removeOnDispose,
+                         LoopResources loops) {
         this.host = host;
         this.port = port;
         this.path = path;
         this.maxSize = maxSize;
         this.mode = mode;
         this.removeOnDispose = removeOnDispose;
+        this.loops = loops;
     }
 
     boolean unix() {
@@ -52,7 +60,7 @@ public final class DatagramSpec {
         if (bytes < 1 || bytes > max) {
             throw new IllegalArgumentException("maxSize must be from 1 to " + max + " but it was " + bytes);
         }
-        return new DatagramSpec(host, port, path, bytes, mode, removeOnDispose);
+        return new DatagramSpec(host, port, path, bytes, mode, removeOnDispose, loops);
     }
 
     /** The permission bits of the Unix socket file, octal 0600 by default, applied exactly. Unix only. */
@@ -64,7 +72,7 @@ public final class DatagramSpec {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
                     + Integer.toOctalString(mode));
         }
-        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose);
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, loops);
     }
 
     /** Whether disposing removes the Unix socket file this socket made; {@code true} by default. Unix only. */
@@ -72,7 +80,12 @@ public final class DatagramSpec {
         if (!unix()) {
             throw new IllegalArgumentException("removeOnDispose applies to Unix sockets only");
         }
-        return new DatagramSpec(host, port, path, maxSize, mode, remove);
+        return new DatagramSpec(host, port, path, maxSize, mode, remove, loops);
+    }
+
+    /** The reactor-netty event loops the socket runs on; see {@link StreamServerSpec#runOn(LoopResources)}. */
+    public DatagramSpec runOn(LoopResources loops) {
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, java.util.Objects.requireNonNull(loops, "loops"));
     }
 
     /** Binds when subscribed; a Unix socket's path is checked and made as {@link SocketServer#unix} does. */

@@ -7,6 +7,7 @@ import io.interflux.internal.Spi;
 import io.interflux.socket.internal.FramingDecoder;
 import io.netty.channel.unix.DomainSocketAddress;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
 
 import java.net.InetSocketAddress;
@@ -32,23 +33,34 @@ public final class StreamClientSpec<T> {
     final Path path;
     final Framing framing;
     final Codec<T> codec;
+    final LoopResources loops;
 
     StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec) {
+        this(host, port, path, framing, codec, null);
+    }
+
+    private StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec, LoopResources loops) {
         this.host = host;
         this.port = port;
         this.path = path;
         this.framing = framing;
         this.codec = codec;
+        this.loops = loops;
     }
 
     /** How the connection is cut into frames; {@link Framing#lines()} by default. */
     public StreamClientSpec<T> framing(Framing framing) {
-        return new StreamClientSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec);
+        return new StreamClientSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, loops);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. */
     public <R> StreamClientSpec<R> codec(Codec<R> codec) {
-        return new StreamClientSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"));
+        return new StreamClientSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), loops);
+    }
+
+    /** The reactor-netty event loops the connection runs on; see {@link StreamServerSpec#runOn(LoopResources)}. */
+    public StreamClientSpec<T> runOn(LoopResources loops) {
+        return new StreamClientSpec<>(host, port, path, framing, codec, Objects.requireNonNull(loops, "loops"));
     }
 
     /** Connects when subscribed; fails naming the address when nobody listens there. */
@@ -58,7 +70,8 @@ public final class StreamClientSpec<T> {
                     : new InetSocketAddress(host, port);
             String description = describe();
             FrameEncoder encoder = Spi.encoder(framing);
-            return TcpClient.create()
+            TcpClient tcp = loops != null ? TcpClient.create().runOn(loops) : TcpClient.create();
+            return tcp
                     .remoteAddress(() -> address)
                     .doOnConnected(c -> c.addHandlerLast("interflux-framing", new FramingDecoder(framing, codec, description)))
                     .connect()

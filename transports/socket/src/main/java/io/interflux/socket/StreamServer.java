@@ -63,7 +63,11 @@ public final class StreamServer<T> implements IpcResource {
                         UnixSocketFile file = unixFile.orElse(null);
                         SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
                                 : new InetSocketAddress(spec.host, spec.port);
-                        return TcpServer.create()
+                        TcpServer tcp = TcpServer.create();
+                        if (spec.loops != null) {
+                            tcp = tcp.runOn(spec.loops);
+                        }
+                        return tcp
                                 .bindAddress(() -> address)
                                 .doOnConnection(c -> c.addHandlerLast("interflux-framing",
                                         new FramingDecoder(spec.framing, spec.codec, describe(spec, c))))

@@ -4,6 +4,7 @@ import io.interflux.Codec;
 import io.interflux.Framing;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,18 @@ public final class StreamServerSpec<T> {
     final boolean removeOnDispose;
     final Predicate<? super PeerCredentials> requirePeer;
     final Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler;
+    final LoopResources loops;
 
     StreamServerSpec(String host, int port, Path path, Framing framing, Codec<T> codec, int mode,
                      boolean removeOnDispose, Predicate<? super PeerCredentials> requirePeer,
                      Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
+        this(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, null);
+    }
+
+    private StreamServerSpec(String host, int port, Path path, Framing framing, Codec<T> codec, int mode,
+                             boolean removeOnDispose, Predicate<? super PeerCredentials> requirePeer,
+                             Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler,
+                             LoopResources loops) {
         this.host = host;
         this.port = port;
         this.path = path;
@@ -52,6 +61,7 @@ public final class StreamServerSpec<T> {
         this.removeOnDispose = removeOnDispose;
         this.requirePeer = requirePeer;
         this.handler = handler;
+        this.loops = loops;
     }
 
     boolean unix() {
@@ -61,13 +71,13 @@ public final class StreamServerSpec<T> {
     /** How connections are cut into frames; {@link Framing#lines()} by default, as for pipes and FIFOs. */
     public StreamServerSpec<T> framing(Framing framing) {
         return new StreamServerSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, mode,
-                removeOnDispose, requirePeer, handler);
+                removeOnDispose, requirePeer, handler, loops);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. Drops a handler set before. */
     public <R> StreamServerSpec<R> codec(Codec<R> codec) {
         return new StreamServerSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), mode,
-                removeOnDispose, requirePeer, null);
+                removeOnDispose, requirePeer, null, loops);
     }
 
     /**
@@ -80,13 +90,13 @@ public final class StreamServerSpec<T> {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
                     + Integer.toOctalString(mode));
         }
-        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler);
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, loops);
     }
 
     /** Whether disposing removes the Unix socket file this server made; {@code true} by default. */
     public StreamServerSpec<T> removeOnDispose(boolean remove) {
         requireUnix("removeOnDispose");
-        return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler);
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler, loops);
     }
 
     /**
@@ -97,7 +107,7 @@ public final class StreamServerSpec<T> {
     public StreamServerSpec<T> requirePeer(Predicate<? super PeerCredentials> rule) {
         requireUnix("requirePeer");
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose,
-                Objects.requireNonNull(rule, "rule"), handler);
+                Objects.requireNonNull(rule, "rule"), handler, loops);
     }
 
     /**
@@ -107,7 +117,20 @@ public final class StreamServerSpec<T> {
      */
     public StreamServerSpec<T> handle(Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer,
-                Objects.requireNonNull(handler, "handler"));
+                Objects.requireNonNull(handler, "handler"), loops);
+    }
+
+    /**
+     * The reactor-netty event loops connections run on; by default reactor-netty's shared
+     * {@code TcpResources} (threads {@code reactor-tcp-epoll-N}, as many as
+     * {@code reactor.netty.ioWorkerCount} says, by default the number of cores but at least 4).
+     * Interflux's own {@link io.interflux.EventLoop} serves pipes, FIFOs and queues; sockets never
+     * use it. Pass the same {@code LoopResources} as the rest of the application (a WebFlux
+     * server's, say) to share one set of threads.
+     */
+    public StreamServerSpec<T> runOn(LoopResources loops) {
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler,
+                Objects.requireNonNull(loops, "loops"));
     }
 
     private void requireUnix(String what) {
