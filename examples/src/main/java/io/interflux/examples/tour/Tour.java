@@ -26,6 +26,7 @@ public final class Tour {
         chapters.add(new SignalChapter());
         chapters.add(new ShmChapter());
         chapters.add(new SyncChapter());
+        chapters.add(new SocketChapter());
         return chapters;
     }
 
