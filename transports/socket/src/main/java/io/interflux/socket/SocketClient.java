@@ -22,6 +22,13 @@ public final class SocketClient {
         return new StreamClientSpec<>(host, port, null, Framing.lines(), Codec.bytes());
     }
 
+    /** A client of the Unix stream socket on the abstract name {@code name}. */
+    public static StreamClientSpec<byte[]> unixAbstract(String name) {
+        Native.libc(); // bound here, on the caller's thread: never first on an event loop
+        return new StreamClientSpec<>(SocketPaths.validateAbstract(name), StreamServerSpec.ABSTRACT, null,
+                Framing.lines(), Codec.bytes());
+    }
+
     /** A client of the Unix stream socket at {@code path}, with {@link Framing#lines()} and {@link Codec#bytes()}. */
     public static StreamClientSpec<byte[]> unix(Path path) {
         Native.libc(); // bound here, on the caller's thread: never first on an event loop

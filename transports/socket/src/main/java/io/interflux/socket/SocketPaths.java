@@ -1,5 +1,6 @@
 package io.interflux.socket;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -11,6 +12,24 @@ final class SocketPaths {
     static final int MAX_PATH = 107;
 
     private SocketPaths() {
+    }
+
+    /**
+     * An abstract-namespace address: no file, so no permissions, nothing to remove, and any
+     * process of the same network namespace may connect (use {@code requirePeer}).
+     */
+    static SocketAddress abstractAddress(String name) {
+        return new io.netty.channel.unix.DomainSocketAddress("\0" + name);
+    }
+
+    static String validateAbstract(String name) {
+        Objects.requireNonNull(name, "name");
+        int length = name.getBytes(StandardCharsets.UTF_8).length;
+        if (length == 0 || length > MAX_PATH || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an abstract Unix socket name holds 1 to " + MAX_PATH
+                    + " bytes and no NUL, but it was \"" + name + "\" (" + length + " bytes)");
+        }
+        return name;
     }
 
     static Path validate(Path path) {

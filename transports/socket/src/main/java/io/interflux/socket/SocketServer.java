@@ -27,6 +27,18 @@ public final class SocketServer {
     }
 
     /**
+     * A Unix stream-socket server on the abstract name {@code name} (Linux's abstract namespace:
+     * {@code @name} in {@code ss -x}): no file, hence no permissions at all; any process of this
+     * network namespace may connect, so pair it with
+     * {@link StreamServerSpec#requirePeer(java.util.function.Predicate)}.
+     */
+    public static StreamServerSpec<byte[]> unixAbstract(String name) {
+        Native.libc(); // bound here, on the caller's thread: never first on an event loop
+        return new StreamServerSpec<>(SocketPaths.validateAbstract(name), StreamServerSpec.ABSTRACT, null,
+                Framing.lines(), Codec.bytes(), 0, false, null, null);
+    }
+
+    /**
      * A Unix stream-socket server at {@code path}, with the defaults: mode 0600, removed on
      * dispose, any peer of this machine that may open the file, {@link Framing#lines()},
      * {@link Codec#bytes()}.

@@ -67,6 +67,7 @@ public final class StreamClientSpec<T> {
     public Mono<StreamConnection<T>> connect() {
         return Mono.defer(() -> {
             SocketAddress address = path != null ? new DomainSocketAddress(path.toString())
+                    : port == StreamServerSpec.ABSTRACT ? SocketPaths.abstractAddress(host)
                     : new InetSocketAddress(host, port);
             String description = describe();
             FrameEncoder encoder = Spi.encoder(framing);
@@ -85,7 +86,9 @@ public final class StreamClientSpec<T> {
     }
 
     String describe() {
-        return path != null ? "Unix socket " + path + " (client)" : "TCP connection to " + host + ":" + port;
+        return path != null ? "Unix socket " + path + " (client)"
+                : port == StreamServerSpec.ABSTRACT ? "Unix socket @" + host + " (client)"
+                : "TCP connection to " + host + ":" + port;
     }
 
     @Override

@@ -55,13 +55,14 @@ public final class StreamServer<T> implements IpcResource {
         return Mono.defer(() -> {
             Pending<T> pending = new Pending<>();
             FrameEncoder encoder = Spi.encoder(spec.framing);
-            Mono<Optional<UnixSocketFile>> prepared = spec.unix()
+            Mono<Optional<UnixSocketFile>> prepared = spec.path != null
                     ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
                             .subscribeOn(Schedulers.boundedElastic())
                     : Mono.just(Optional.empty());
             return prepared.flatMap(unixFile -> {
                         UnixSocketFile file = unixFile.orElse(null);
                         SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
+                                : spec.abstractName() != null ? SocketPaths.abstractAddress(spec.abstractName())
                                 : new InetSocketAddress(spec.host, spec.port);
                         TcpServer tcp = TcpServer.create();
                         if (spec.loops != null) {
@@ -121,7 +122,7 @@ public final class StreamServer<T> implements IpcResource {
     }
 
     private static String describe(StreamServerSpec<?> spec, Connection c) {
-        return spec.unix() ? "Unix socket " + spec.path + " connection" : "TCP connection from " + c.channel().remoteAddress()
+        return spec.unix() ? spec.describe() + " connection" : "TCP connection from " + c.channel().remoteAddress()
                 + " to " + c.channel().localAddress();
     }
 

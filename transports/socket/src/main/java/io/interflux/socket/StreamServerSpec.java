@@ -64,8 +64,16 @@ public final class StreamServerSpec<T> {
         this.loops = loops;
     }
 
+    /** The port of a spec for an abstract Unix name, which {@code host} then holds. */
+    static final int ABSTRACT = -2;
+
     boolean unix() {
-        return path != null;
+        return path != null || port == ABSTRACT;
+    }
+
+    /** The abstract-namespace name, or {@code null}. */
+    String abstractName() {
+        return port == ABSTRACT ? host : null;
     }
 
     /** How connections are cut into frames; {@link Framing#lines()} by default, as for pipes and FIFOs. */
@@ -85,7 +93,7 @@ public final class StreamServerSpec<T> {
      * applied exactly and before anyone can connect. Only for Unix sockets.
      */
     public StreamServerSpec<T> mode(int mode) {
-        requireUnix("mode");
+        requireFile("mode");
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
                     + Integer.toOctalString(mode));
@@ -95,7 +103,7 @@ public final class StreamServerSpec<T> {
 
     /** Whether disposing removes the Unix socket file this server made; {@code true} by default. */
     public StreamServerSpec<T> removeOnDispose(boolean remove) {
-        requireUnix("removeOnDispose");
+        requireFile("removeOnDispose");
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler, loops);
     }
 
@@ -133,6 +141,14 @@ public final class StreamServerSpec<T> {
                 Objects.requireNonNull(loops, "loops"));
     }
 
+    private void requireFile(String what) {
+        requireUnix(what);
+        if (path == null) {
+            throw new IllegalArgumentException(what + " applies to Unix socket files; the abstract name \""
+                    + host + "\" has no file, so no permissions and nothing to remove");
+        }
+    }
+
     private void requireUnix(String what) {
         if (!unix()) {
             throw new IllegalArgumentException(what + " applies to Unix sockets only, not to TCP " + host + ":" + port);
@@ -154,7 +170,7 @@ public final class StreamServerSpec<T> {
     }
 
     String describe() {
-        return unix() ? "Unix socket " + path : "TCP " + host + ":" + port;
+        return port == ABSTRACT ? "Unix socket @" + host : unix() ? "Unix socket " + path : "TCP " + host + ":" + port;
     }
 
     @Override

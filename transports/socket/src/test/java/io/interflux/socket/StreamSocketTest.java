@@ -88,6 +88,21 @@ class StreamSocketTest {
     }
 
     @Test
+    @DisplayName("an abstract-namespace Unix socket has no file and no mode, and still tells its peer's credentials")
+    void abstractName() {
+        String name = "interflux-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        StreamServer<String> server = keep(SocketServer.unixAbstract(name).codec(Codec.utf8())
+                .handle(c -> c.send(c.receive().map(line -> line + " from " + c.peer().map(PeerCredentials::pid).orElse(-1))))
+                .bindNow(WAIT));
+        assertThat(server.path()).isNull();
+        StreamConnection<String> client = keep(SocketClient.unixAbstract(name).codec(Codec.utf8()).connectNow(WAIT));
+        client.send(Flux.just("hi")).subscribe();
+        StepVerifier.create(client.receive().take(1)).expectNext("hi from " + ProcessHandle.current().pid()).verifyComplete();
+        assertThatThrownBy(() -> SocketServer.unixAbstract(name).mode(0600))
+                .hasMessageContaining("no file, so no permissions");
+    }
+
+    @Test
     @DisplayName("a peer the rule refuses is closed before its first byte reaches user code")
     void refusedPeer() {
         Path path = dir.resolve("strict.sock");
