@@ -28,7 +28,11 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int ENOMSG = 42;
     public static final int EIDRM = 43;
+    public static final int ENOTSOCK = 88;
     public static final int EMSGSIZE = 90;
+    public static final int EPROTOTYPE = 91;
+    public static final int EADDRINUSE = 98;
+    public static final int ECONNREFUSED = 111;
 
     private Errno() {
     }

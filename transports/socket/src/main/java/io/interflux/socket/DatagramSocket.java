@@ -38,6 +38,8 @@ public final class DatagramSocket implements IpcResource {
     private final UnixSocketFile file;
     private final String description;
     private final AtomicBoolean received = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private static final reactor.util.Logger LOG = reactor.util.Loggers.getLogger(DatagramSocket.class);
 
     private DatagramSocket(DatagramSpec spec, Connection connection, UnixSocketFile file) {
         this.spec = spec;
@@ -48,26 +50,38 @@ public final class DatagramSocket implements IpcResource {
     }
 
     static Mono<DatagramSocket> bind(DatagramSpec spec) {
-        Mono<Optional<UnixSocketFile>> prepared = spec.unix()
-                ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
-                        .subscribeOn(Schedulers.boundedElastic())
-                : Mono.just(Optional.empty());
+        // the path's check and a host's lookup may block: on a worker, not the caller's thread
+        Mono<Optional<UnixSocketFile>> prepared = Mono.fromCallable(() -> Optional.ofNullable(
+                        spec.unix() ? UnixSocketFile.prepare(spec.path, false) : null))
+                .subscribeOn(Schedulers.boundedElastic());
         return prepared.flatMap(unixFile -> {
             UnixSocketFile file = unixFile.orElse(null);
             SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
                     : new InetSocketAddress(spec.host, spec.port);
             UdpServer udp = spec.loops != null ? UdpServer.create().runOn(spec.loops) : UdpServer.create();
+            if (file != null) {
+                // the mode before the bind, at the path itself (the datagram socket's address for
+                // replies): the file is never wider than asked, and the umask only narrows it
+                udp = udp.doOnChannelInit((observer, channel, remote) -> {
+                    int fd = ((io.netty.channel.unix.UnixChannel) channel).fd().intValue();
+                    if (io.interflux.internal.FileLibC.get().fchmod(fd, spec.mode) < 0) {
+                        throw io.interflux.IpcException.fromErrno("fchmod", "the socket for " + spec.path + ", 0"
+                                + Integer.toOctalString(spec.mode), io.interflux.internal.Native.errno());
+                    }
+                });
+            }
             return udp
                     .bindAddress(() -> address)
                     // one byte more than the limit: a datagram that fills it was larger than allowed
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(spec.maxSize + 1))
                     .bind()
+                    .publishOn(Schedulers.boundedElastic()) // the file's chmod, off the event loop
                     .map(connection -> {
                         if (file != null) {
                             try {
                                 file.publish(spec.mode);
                             } catch (RuntimeException e) {
-                                connection.disposeNow();
+                                connection.dispose();
                                 throw e;
                             }
                         }
@@ -82,17 +96,31 @@ public final class DatagramSocket implements IpcResource {
     }
 
     /**
-     * The datagrams that arrive, with their senders; one subscriber. Fails with
-     * {@link FrameTooLargeException} on one larger than the maximum size (it may have been cut
-     * short: the size named is then a lower bound).
+     * The datagrams that arrive, with their senders; one subscriber. After a cancel the socket is
+     * no longer read (nobody could receive again) but still sends. A datagram larger than the maximum size is refused: dropped,
+     * logged and counted ({@link #refusedDatagrams()}), so that no sender can end the stream of
+     * the others.
      */
     public Flux<Datagram> receive() {
         return Flux.defer(() -> {
             if (!received.compareAndSet(false, true)) {
                 return Flux.error(new IllegalStateException(description + " allows one receive()"));
             }
-            return connection.inbound().receiveObject().map(this::datagram);
+            return connection.inbound().receiveObject().<Datagram>handle((o, sink) -> {
+                Datagram d = datagram(o);
+                if (d != null) {
+                    sink.next(d);
+                }
+            }).doOnCancel(() -> connection.channel().eventLoop().execute(
+                    // nobody can receive again: stop reading, so datagrams wait in (and past it, are
+                    // dropped by) the kernel rather than be read and thrown away; sending goes on
+                    () -> connection.channel().config().setAutoRead(false)));
         });
+    }
+
+    /** How many datagrams over the maximum size {@link #receive()} has refused. */
+    public long refusedDatagrams() {
+        return refused.get();
     }
 
     /** The payloads of {@link #receive()}, decoded by {@code codec}. */
@@ -113,7 +141,11 @@ public final class DatagramSocket implements IpcResource {
             throw new IllegalStateException(description + " received " + o.getClass().getName() + ", not a datagram");
         }
         if (content.readableBytes() > spec.maxSize) {
-            throw new FrameTooLargeException("datagram", description, spec.maxSize, content.readableBytes());
+            // the read buffer is one byte larger than the limit: the datagram may have been cut there
+            long n = refused.incrementAndGet();
+            LOG.warn(new FrameTooLargeException("datagram", description, spec.maxSize, content.readableBytes())
+                    .getMessage() + " (at least; from " + sender + "): refused, " + n + " so far");
+            return null;
         }
         return Datagram.received(ByteBufUtil.getBytes(content), sender);
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * while its subscriber has demand (auto-read is turned off without it), so a slow subscriber fills
  * the kernel's buffers and, through TCP's window or the Unix socket's buffer, holds the writing
  * process back. What is read ahead of demand is bounded by one read's worth of frames (a read
- * takes at most the socket's receive buffer). {@link #send(Publisher)} writes while the channel is
+ * takes at most what Netty's read allocator holds, up to 64 KiB, however many frames that is).
+ * {@link #send(Publisher)} writes while the channel is
  * writable and requests more only as the writes go out.
  */
 public final class StreamConnection<T> implements IpcResource {
@@ -60,7 +61,8 @@ public final class StreamConnection<T> implements IpcResource {
 
     /**
      * The frames the peer sends, decoded; one subscriber. The socket is read only while there is
-     * demand. Completes when the peer closes its side; fails with
+     * demand. A cancel closes the connection, as a FIFO reader's end closes the reader.
+     * Completes when the peer closes its side; fails with
      * {@link FrameTooLargeException} on a frame over the framing's limit (nothing after it is
      * delivered, and the connection is closed).
      */
@@ -73,7 +75,10 @@ public final class StreamConnection<T> implements IpcResource {
             return connection.inbound().receiveObject()
                     .map(o -> (T) o)
                     .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
-                    .doOnError(e -> connection.dispose()); // nothing after a bad frame is data
+                    .doOnError(e -> connection.dispose()) // nothing after a bad frame is data
+                    // a receive is once per connection: after a cancel nobody would ever read it again,
+                    // and reactor-netty would go on reading and dropping; closing holds the peer back
+                    .doOnCancel(connection::dispose);
         });
     }
 

@@ -21,6 +21,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,24 +44,29 @@ public final class StreamServer<T> implements IpcResource {
     private final DisposableServer server;
     private final UnixSocketFile file;
     private final Pending<T> pending;
+    /** The connections accepted and not yet closed: dispose closes them. */
+    private final Set<StreamConnection<T>> open;
+    private final AtomicBoolean disposing = new AtomicBoolean();
     private final Sinks.Empty<Void> released = Sinks.empty();
 
-    private StreamServer(StreamServerSpec<T> spec, DisposableServer server, UnixSocketFile file, Pending<T> pending) {
+    private StreamServer(StreamServerSpec<T> spec, DisposableServer server, UnixSocketFile file, Pending<T> pending,
+                         Set<StreamConnection<T>> open) {
         this.spec = spec;
         this.server = server;
         this.file = file;
         this.pending = pending;
-        server.onDispose().subscribe(null, e -> released.tryEmitEmpty(), released::tryEmitEmpty);
+        this.open = open;
     }
 
     static <T> Mono<StreamServer<T>> bind(StreamServerSpec<T> spec) {
         return Mono.defer(() -> {
             Pending<T> pending = new Pending<>();
             FrameEncoder encoder = Spi.encoder(spec.framing);
-            Mono<Optional<UnixSocketFile>> prepared = spec.path != null
-                    ? Mono.fromCallable(() -> Optional.of(UnixSocketFile.prepare(spec.path)))
-                            .subscribeOn(Schedulers.boundedElastic())
-                    : Mono.just(Optional.empty());
+            Set<StreamConnection<T>> open = ConcurrentHashMap.newKeySet();
+            // the path's check and a host's lookup may block: on a worker, not the caller's thread
+            Mono<Optional<UnixSocketFile>> prepared = Mono.fromCallable(() -> Optional.ofNullable(
+                            spec.path != null ? UnixSocketFile.prepare(spec.path, true) : null))
+                    .subscribeOn(Schedulers.boundedElastic());
             return prepared.flatMap(unixFile -> {
                         UnixSocketFile file = unixFile.orElse(null);
                         SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
@@ -75,22 +83,31 @@ public final class StreamServer<T> implements IpcResource {
                                 .handle((in, out) -> {
                                     Connection[] connection = new Connection[1];
                                     in.withConnection(c -> connection[0] = c);
-                                    return serve(spec, new StreamConnection<>(connection[0],
-                                            describe(spec, connection[0]), spec.codec, encoder), pending);
+                                    StreamConnection<T> c = new StreamConnection<>(connection[0],
+                                            describe(spec, connection[0]), spec.codec, encoder);
+                                    open.add(c);
+                                    c.onDispose().subscribe(null, e -> open.remove(c), () -> open.remove(c));
+                                    return serve(spec, c, pending);
                                 })
                                 .bind()
+                                .publishOn(Schedulers.boundedElastic()) // the file's chmod and link, off the event loop
                                 .map(server -> {
                                     if (file != null) {
                                         try {
                                             file.publish(spec.mode);
                                         } catch (RuntimeException e) {
-                                            server.disposeNow();
+                                            server.dispose();
                                             throw e;
                                         }
                                     }
-                                    return new StreamServer<>(spec, server, file, pending);
+                                    return new StreamServer<>(spec, server, file, pending, open);
                                 })
                                 .doOnError(e -> {
+                                    if (file != null) {
+                                        file.removeDir();
+                                    }
+                                })
+                                .doOnCancel(() -> {
                                     if (file != null) {
                                         file.removeDir();
                                     }
@@ -134,7 +151,8 @@ public final class StreamServer<T> implements IpcResource {
      * demand; more are closed and logged. Completes when the server is disposed.
      */
     public Flux<StreamConnection<T>> connections() {
-        return pending.connections();
+        // one an operator took ahead and dropped on cancel is closed, not left open unserved
+        return pending.connections().doOnDiscard(StreamConnection.class, StreamConnection::dispose);
     }
 
     /** The TCP port listened on (the one chosen, for port 0); -1 for a Unix socket. */
@@ -154,21 +172,30 @@ public final class StreamServer<T> implements IpcResource {
     }
 
     /**
-     * Stops listening and closes the connections; removes the Unix socket file this server put in
-     * place when the spec says so (at once: nobody can connect through the path after it). Never blocks.
+     * Stops listening, closes every connection it accepted and removes the Unix socket file this
+     * server put in place when the spec says so (on a worker thread: a file system call). Never
+     * blocks; {@link #onDispose()} completes once all of that is done.
      */
     @Override
     public void dispose() {
-        if (file != null && spec.removeOnDispose) {
-            file.remove();
+        if (!disposing.compareAndSet(false, true)) {
+            return;
         }
         pending.close();
         server.dispose();
+        for (StreamConnection<T> c : open) {
+            c.dispose();
+        }
+        Mono<Void> removed = file != null && spec.removeOnDispose
+                ? Mono.fromRunnable(file::remove).subscribeOn(Schedulers.boundedElastic()).then()
+                : Mono.empty();
+        Mono.when(server.onDispose(), Flux.fromIterable(open).flatMap(StreamConnection::onDispose).then(), removed)
+                .subscribe(null, e -> released.tryEmitEmpty(), released::tryEmitEmpty);
     }
 
     @Override
     public boolean isDisposed() {
-        return server.isDisposed();
+        return disposing.get();
     }
 
     @Override
@@ -194,7 +221,10 @@ public final class StreamServer<T> implements IpcResource {
         private volatile boolean closed;
 
         boolean offer(StreamConnection<T> c) {
-            if (closed || count.incrementAndGet() > PENDING_CONNECTIONS) {
+            if (closed) {
+                return false;
+            }
+            if (count.incrementAndGet() > PENDING_CONNECTIONS) {
                 count.decrementAndGet();
                 return false;
             }

@@ -3,39 +3,50 @@ package io.interflux.socket;
 import io.interflux.IpcException;
 import io.interflux.internal.Errno;
 import io.interflux.internal.Native;
+import io.interflux.socket.internal.SocketLibC;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The file of a listening Unix socket, made as private as asked with no moment where it is
- * wider: the socket is bound inside a fresh {@code 0700} directory next to the path, given its
- * mode there, and only then linked to the path ({@code link(2)}, which fails rather than replace
- * anything that appeared meanwhile). The umask is never touched: it is process-wide.
+ * The file of a bound Unix socket, made as private as asked with no moment where it is wider,
+ * without touching the process-wide umask.
+ *
+ * <p>A stream server's socket is bound inside a fresh {@code 0700} directory next to the path
+ * ({@code .ifx-XXXXXXXX}), given its mode there, and only then linked to the path
+ * ({@code link(2)}, which fails rather than replace anything that appeared meanwhile); the
+ * kernel's own name for it stays the private one ({@code ss -x} shows it). A datagram socket,
+ * whose path is its address for replies, is given its mode with {@code fchmod} before
+ * {@code bind}, at the path itself (the bind then applies the umask, which only narrows; a
+ * {@code chmod} after restores exactly the mode asked for, a widening at most).
  *
  * <p>What is at the path first decides: nothing is fine; a symbolic link, or anything that is not
- * a socket, is refused; a socket of another user is refused; a socket of this user that nobody
- * listens on (a connect is refused) is stale and is removed; one that answers is in use and is
- * refused.
+ * a socket, is refused; a socket of another user is refused; a socket that answers a
+ * non-blocking connect, or is busy, or is of the other type, is in use and is refused; one whose
+ * connect is refused ({@code ECONNREFUSED}: nobody is bound to it) is stale and is removed.
  */
 final class UnixSocketFile {
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    /** What a stream server's private directory adds to the path: {@code /.ifx-XXXXXXXX/s} less the name. */
+    static final int PRIVATE_DIR_EXTRA = "/.ifx-00000000/s".length();
 
     final Path path;
-    /** The private directory the socket is bound in. */
+    /** The private directory a stream socket is bound in, or {@code null} for a datagram socket. */
     final Path dir;
-    /** Where the socket is bound: inside {@link #dir}. */
+    /** Where the socket is bound. */
     final Path bindPath;
     /** The socket file's identity once it is in place, so dispose removes this file only. */
     private Object key;
@@ -43,70 +54,119 @@ final class UnixSocketFile {
     private UnixSocketFile(Path path, Path dir) {
         this.path = path;
         this.dir = dir;
-        this.bindPath = dir.resolve("s");
+        this.bindPath = dir != null ? dir.resolve("s") : path;
     }
 
-    /** Checks what is at {@code path} (reclaiming a stale socket) and makes the private directory. */
-    static UnixSocketFile prepare(Path path) {
+    /**
+     * Checks what is at {@code path} (reclaiming a stale socket) and, for a stream socket, makes
+     * the private directory. Makes file system calls: run it where blocking is allowed.
+     */
+    static UnixSocketFile prepare(Path path, boolean stream) {
+        if (stream && path.getParent().toString().getBytes(StandardCharsets.UTF_8).length + PRIVATE_DIR_EXTRA
+                > SocketPaths.MAX_PATH) {
+            throw new IllegalArgumentException("a Unix stream server's directory holds at most "
+                    + (SocketPaths.MAX_PATH - PRIVATE_DIR_EXTRA) + " bytes (the socket is bound in a private "
+                    + "directory inside it first), but " + path.getParent() + " is longer");
+        }
+        reclaim(path, stream);
+        if (!stream) {
+            return new UnixSocketFile(path, null);
+        }
+        for (int attempt = 0; ; attempt++) {
+            Path dir = path.getParent().resolve(String.format(".ifx-%08x", ThreadLocalRandom.current().nextInt()));
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                return new UnixSocketFile(path, dir);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 10) {
+                    throw new IllegalStateException("cannot make a private directory next to " + path, taken);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot make a private directory next to " + path + ": " + e, e);
+            }
+        }
+    }
+
+    private static void reclaim(Path path, boolean stream) {
+        Map<String, Object> at;
         try {
-            Map<String, Object> at = Files.readAttributes(path, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) at.get("mode");
-            if (Files.isSymbolicLink(path)) {
-                throw new IpcException("bind", path.toString(), Errno.ELOOP,
-                        "the path is a symbolic link, which a Unix socket is never bound through");
-            }
-            if ((mode & S_IFMT) != S_IFSOCK) {
-                throw new IllegalStateException("cannot bind a Unix socket at " + path
-                        + ": it exists and is not a socket (mode 0" + Integer.toOctalString(mode) + ")");
-            }
-            int uid = (Integer) at.get("uid");
-            if (uid != Native.libc().geteuid()) {
-                throw new IllegalStateException("cannot bind a Unix socket at " + path
-                        + ": a socket of uid " + uid + " is there, not this user's");
-            }
-            if (listening(path)) {
-                throw new IllegalStateException("cannot bind a Unix socket at " + path
-                        + ": another server is listening on it");
-            }
-            Files.deleteIfExists(path); // stale: nobody listens
+            at = Files.readAttributes(path, "unix:mode,uid,fileKey", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException absent) {
-            // the usual case
+            return;
         } catch (IOException e) {
             throw new IllegalStateException("cannot look at " + path + ": " + e, e);
         }
+        int mode = (Integer) at.get("mode");
+        if ((mode & S_IFMT) == 0120000) {
+            throw new IpcException("bind", path.toString(), Errno.ELOOP,
+                    "the path is a symbolic link, which a Unix socket is never bound through");
+        }
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new IpcException("bind", path.toString(), Errno.EADDRINUSE,
+                    "it exists and is not a socket (mode 0" + Integer.toOctalString(mode) + "), so it is left alone");
+        }
+        int uid = (Integer) at.get("uid");
+        if (uid != Native.libc().geteuid()) {
+            throw new IpcException("bind", path.toString(), Errno.EADDRINUSE,
+                    "a socket of uid " + uid + " is there, not this user's, so it is left alone");
+        }
+        int errno = probe(path, stream);
+        if (errno != Errno.ECONNREFUSED) {
+            throw new IpcException("bind", path.toString(), Errno.EADDRINUSE, errno == 0 || errno == Errno.EAGAIN
+                    ? "another socket is listening on it" : errno == Errno.EPROTOTYPE
+                    ? "a socket of the other type (stream or datagram) is bound to it"
+                    : "it may be in use: a connect to it failed with " + Native.errnoName(errno));
+        }
         try {
-            Path dir = Files.createTempDirectory(path.toAbsolutePath().getParent(), "." + path.getFileName() + ".",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            return new UnixSocketFile(path, dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot make a private directory next to " + path + ": " + e, e);
+            // stale; removed only if it is still the file looked at
+            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (key.equals(at.get("fileKey"))) {
+                Files.delete(path);
+            }
+        } catch (IOException gone) {
+            // removed meanwhile: the bind decides
         }
     }
 
-    /** Whether a server answers at {@code path}; a refused connect means a stale file. */
-    private static boolean listening(Path path) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return probe.connect(UnixDomainSocketAddress.of(path));
-        } catch (IOException refused) {
-            return false;
+    /** A non-blocking connect of the same type: 0 when it answered, else its errno. */
+    private static int probe(Path path, boolean stream) {
+        SocketLibC lib = SocketLibC.get();
+        int fd = lib.socket(SocketLibC.AF_UNIX, (stream ? SocketLibC.SOCK_STREAM : SocketLibC.SOCK_DGRAM)
+                | SocketLibC.SOCK_NONBLOCK | SocketLibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw IpcException.fromErrno("socket", "AF_UNIX, to look at " + path, Native.errno());
+        }
+        try {
+            ByteBuffer addr = ByteBuffer.allocateDirect(SocketLibC.SOCKADDR_UN_SIZE).order(ByteOrder.nativeOrder());
+            byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
+            addr.putShort(0, (short) SocketLibC.AF_UNIX);
+            for (int i = 0; i < name.length; i++) {
+                addr.put(2 + i, name[i]);
+            }
+            addr.put(2 + name.length, (byte) 0);
+            return lib.connect(fd, Native.address(addr), 2 + name.length + 1) == 0 ? 0 : Native.errno();
+        } finally {
+            Native.libc().close(fd);
         }
     }
 
     /**
-     * After the bind: gives the socket exactly {@code mode}, links it to the path and removes the
-     * private directory.
+     * After the bind: gives the socket exactly {@code mode} and, for a stream socket, links it to
+     * the path and removes the private directory. Makes file system calls: run it where blocking
+     * is allowed.
      */
     void publish(int mode) {
         try {
             Files.setPosixFilePermissions(bindPath, PosixFilePermissions.fromString(permissions(mode)));
-            try {
-                Files.createLink(path, bindPath);
-            } catch (FileAlreadyExistsException e) {
-                throw new IllegalStateException("cannot bind a Unix socket at " + path
-                        + ": something appeared there while binding", e);
+            if (dir != null) {
+                try {
+                    Files.createLink(path, bindPath);
+                } catch (FileAlreadyExistsException e) {
+                    throw new IpcException("link", bindPath + " to " + path, Errno.EEXIST,
+                            "something appeared at " + path + " while the socket was being bound");
+                }
             }
-            key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey();
+            key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (IOException e) {
             throw new IllegalStateException("cannot put the Unix socket in place at " + path + ": " + e, e);
         } finally {
@@ -116,6 +176,9 @@ final class UnixSocketFile {
 
     /** Removes the private directory and what is in it; quietly. */
     void removeDir() {
+        if (dir == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(bindPath);
             Files.deleteIfExists(dir);
@@ -124,11 +187,10 @@ final class UnixSocketFile {
         }
     }
 
-    /** Removes the socket file, when it is still the one this server put there. */
+    /** Removes the socket file, when it is still the one this socket put there. */
     void remove() {
         try {
-            Object now = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (key != null && key.equals(now)) {
                 Files.delete(path);
             }

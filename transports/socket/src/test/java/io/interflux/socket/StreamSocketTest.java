@@ -75,6 +75,7 @@ class StreamSocketTest {
         try (var files = Files.list(dir)) {
             assertThat(files).as("no private directory left behind").containsExactly(path);
         }
+        assertThatThrownBy(() -> SocketServer.unix(dir.resolve("x".repeat(100)))).hasMessageContaining("107");
         StreamConnection<String> client = keep(SocketClient.unix(path).codec(Codec.utf8()).connectNow(WAIT));
         StreamConnection<String> accepted = server.connections().blockFirst(WAIT);
         assertThat(accepted.peer()).hasValueSatisfying(p -> {
@@ -129,13 +130,15 @@ class StreamSocketTest {
         old.close(); // the file stays, nobody listens
         keep(SocketServer.unix(stale).bindNow(WAIT));
         assertThatThrownBy(() -> SocketServer.unix(stale).bindNow(WAIT))
+                .isInstanceOf(IpcException.class)
                 .hasMessageContaining(stale.toString()).hasMessageContaining("listening");
         Path link = dir.resolve("link.sock");
         Files.createSymbolicLink(link, stale);
         assertThatThrownBy(() -> SocketServer.unix(link).bindNow(WAIT))
                 .isInstanceOf(IpcException.class).hasMessageContaining("symbolic link");
         Path plain = Files.createFile(dir.resolve("plain"));
-        assertThatThrownBy(() -> SocketServer.unix(plain).bindNow(WAIT)).hasMessageContaining("not a socket");
+        assertThatThrownBy(() -> SocketServer.unix(plain).bindNow(WAIT))
+                .isInstanceOf(IpcException.class).hasMessageContaining("not a socket");
         assertThat(Files.exists(plain)).isTrue();
     }
 
@@ -176,6 +179,34 @@ class StreamSocketTest {
                 .then(server::dispose)
                 .expectComplete()
                 .verify(WAIT);
+    }
+
+    @Test
+    @DisplayName("a server's dispose closes the connections it accepted; a cancelled receive closes its connection")
+    void disposeAndCancelClose() {
+        StreamServer<String> server = keep(SocketServer.tcp("127.0.0.1", 0).codec(Codec.utf8()).bindNow(WAIT));
+        StreamConnection<String> a = keep(SocketClient.tcp("127.0.0.1", server.port()).codec(Codec.utf8()).connectNow(WAIT));
+        StreamConnection<String> accepted = server.connections().blockFirst(WAIT);
+        a.send(Flux.just("one")).block(WAIT);
+        StepVerifier.create(accepted.receive().take(1)).expectNext("one").verifyComplete(); // take cancels
+        StepVerifier.create(accepted.onDispose()).verifyComplete();
+        StepVerifier.create(a.receive()).expectComplete().verify(WAIT); // the server's end closed
+        StreamConnection<String> b = keep(SocketClient.tcp("127.0.0.1", server.port()).codec(Codec.utf8()).connectNow(WAIT));
+        StreamConnection<String> held = server.connections().blockFirst(WAIT);
+        server.disposeNow(WAIT);
+        assertThat(held.isDisposed()).isTrue();
+        StepVerifier.create(b.receive().onErrorResume(IOException.class, e -> Mono.empty())).expectComplete().verify(WAIT);
+    }
+
+    @Test
+    @DisplayName("a live datagram socket at the path is not mistaken for a stale stream socket")
+    void liveDatagramNotReclaimed() {
+        Path path = dir.resolve("dgram.sock");
+        keep(Datagrams.unix(path).bindNow(WAIT));
+        assertThatThrownBy(() -> SocketServer.unix(path).bindNow(WAIT))
+                .isInstanceOf(IpcException.class).hasMessageContaining(path.toString())
+                .hasMessageContaining("other type");
+        assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).isTrue();
     }
 
     @Test
