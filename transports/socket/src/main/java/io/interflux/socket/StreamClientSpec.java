@@ -68,7 +68,7 @@ public final class StreamClientSpec<T> {
         return Mono.defer(() -> {
             SocketAddress address = path != null ? new DomainSocketAddress(path.toString())
                     : port == StreamServerSpec.ABSTRACT ? SocketPaths.abstractAddress(host)
-                    : new InetSocketAddress(host, port);
+                    : InetSocketAddress.createUnresolved(host, port); // resolved by reactor-netty, without blocking
             String description = describe();
             FrameEncoder encoder = Spi.encoder(framing);
             TcpClient tcp = loops != null ? TcpClient.create().runOn(loops) : TcpClient.create();

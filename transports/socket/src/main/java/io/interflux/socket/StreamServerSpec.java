@@ -82,8 +82,11 @@ public final class StreamServerSpec<T> {
                 removeOnDispose, requirePeer, handler, loops);
     }
 
-    /** How frames become values; {@link Codec#bytes()} by default. Drops a handler set before. */
+    /** How frames become values; {@link Codec#bytes()} by default. Set it before {@link #handle}. */
     public <R> StreamServerSpec<R> codec(Codec<R> codec) {
+        if (handler != null) {
+            throw new IllegalStateException("set the codec before handle(...): the handler takes connections of the codec's type");
+        }
         return new StreamServerSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), mode,
                 removeOnDispose, requirePeer, null, loops);
     }
