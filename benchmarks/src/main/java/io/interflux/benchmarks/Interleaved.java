@@ -51,4 +51,39 @@ public final class Interleaved<T> {
         }
         return new Interleaved<>(a, b);
     }
+
+    /**
+     * Runs {@code rounds} rounds of Interflux and several baselines, one comparison per baseline
+     * sharing Interflux's measurements: in even rounds Interflux goes first and the baselines
+     * follow in order, in odd rounds they go in reverse order and Interflux last, so each
+     * baseline runs as often before Interflux as after it, and the first one always next to it.
+     */
+    public static <T> List<Interleaved<T>> runEach(int rounds, Side<T> interflux, List<Side<T>> baselines)
+            throws Exception {
+        if (rounds <= 0) {
+            throw new IllegalArgumentException("rounds > 0 required but it was " + rounds);
+        }
+        List<T> a = new ArrayList<>(rounds);
+        List<List<T>> b = new ArrayList<>();
+        for (int k = 0; k < baselines.size(); k++) {
+            b.add(new ArrayList<>(rounds));
+        }
+        for (int i = 0; i < rounds; i++) {
+            if (i % 2 == 0) {
+                a.add(interflux.measure());
+            }
+            for (int k = 0; k < baselines.size(); k++) {
+                int j = i % 2 == 0 ? k : baselines.size() - 1 - k;
+                b.get(j).add(baselines.get(j).measure());
+            }
+            if (i % 2 == 1) {
+                a.add(interflux.measure());
+            }
+        }
+        List<Interleaved<T>> each = new ArrayList<>();
+        for (List<T> one : b) {
+            each.add(new Interleaved<>(a, one));
+        }
+        return each;
+    }
 }
