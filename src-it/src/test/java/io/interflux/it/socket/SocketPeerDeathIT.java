@@ -14,7 +14,6 @@ import io.interflux.socket.StreamClientSpec;
 import io.interflux.socket.StreamConnection;
 import io.interflux.socket.StreamServer;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -149,8 +148,6 @@ class SocketPeerDeathIT {
                 .verifyComplete();
     }
 
-    @Disabled("library bug: a stream socket that ends inside a length-prefixed frame completes the receive"
-            + " instead of failing it with TruncatedFrameException (Framing's contract, kept by pipes and FIFOs)")
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tcp", "unix"})
     @DisplayName("in the middle of a frame: the whole frames arrive, then the receive fails with TruncatedFrameException")

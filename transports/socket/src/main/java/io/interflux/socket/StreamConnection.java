@@ -61,8 +61,10 @@ public final class StreamConnection<T> implements IpcResource {
 
     /**
      * The frames the peer sends, decoded; one subscriber. The socket is read only while there is
-     * demand. A cancel closes the connection, as a FIFO reader's end closes the reader.
-     * Completes when the peer closes its side; fails with
+     * demand. After a cancel the socket is no longer read at all (the peer is held back) while the
+     * connection stays open for sending: {@code c.send(c.receive().take(1).map(...))} answers a
+     * request. Completes when the peer closes its side; reactor-netty closes the whole connection
+     * then, so a peer that half-closes gets no answer after it. Fails with
      * {@link FrameTooLargeException} on a frame over the framing's limit (nothing after it is
      * delivered, and the connection is closed).
      */
@@ -76,9 +78,19 @@ public final class StreamConnection<T> implements IpcResource {
                     .map(o -> (T) o)
                     .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
                     .doOnError(e -> connection.dispose()) // nothing after a bad frame is data
-                    // a receive is once per connection: after a cancel nobody would ever read it again,
-                    // and reactor-netty would go on reading and dropping; closing holds the peer back
-                    .doOnCancel(connection::dispose);
+                    // a receive is once per connection: after a cancel nobody reads it again, so the
+                    // socket is no longer read (reactor-netty would read and drop), which holds the
+                    // peer back; the connection stays open for an answer until it is disposed
+                    .doOnCancel(this::stopReading);
+        });
+    }
+
+    private void stopReading() {
+        io.netty.channel.Channel ch = connection.channel();
+        ch.eventLoop().execute(() -> {
+            if (ch.isActive()) {
+                ch.config().setAutoRead(false);
+            }
         });
     }
 
@@ -88,7 +100,16 @@ public final class StreamConnection<T> implements IpcResource {
      * newline) fails the send before any of it is written.
      */
     public Mono<Void> send(Publisher<? extends T> values) {
-        return connection.outbound().send(Flux.from(values).map(this::frame)).then();
+        return Mono.defer(() -> {
+            AtomicBoolean all = new AtomicBoolean();
+            // hidden from fusion: a fused queue would end without passing this onComplete through
+            return connection.outbound().send(Flux.from(values).doOnComplete(() -> all.set(true)).hide().map(this::frame))
+                    .then()
+                    // reactor-netty completes a send whose connection closed under it: that is a failure here
+                    .then(Mono.defer(() -> all.get() ? Mono.<Void>empty() : Mono.error(new io.interflux.IpcException(
+                            "send", description, io.interflux.internal.Errno.EPIPE,
+                            "the connection closed before every frame was written"))));
+        });
     }
 
     private ByteBuf frame(T value) {

@@ -33,9 +33,23 @@ public final class FramingDecoder extends ByteToMessageDecoder {
         cut(in, out, false);
     }
 
+    /**
+     * At end of stream. A frame cut short fails the stream here, on the pipeline, before the
+     * channel's end is signalled: an exception left to Netty would come after reactor-netty had
+     * already completed the receive, and be lost.
+     */
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        cut(in, out, true);
+        try {
+            cut(in, out, true);
+        } catch (RuntimeException e) {
+            in.skipBytes(in.readableBytes());
+            for (Object frame : out) {
+                ctx.fireChannelRead(frame);
+            }
+            out.clear();
+            ctx.fireExceptionCaught(e);
+        }
     }
 
     private Object decoded(ByteBuffer frame) {
