@@ -99,6 +99,8 @@ class PosixQueueIT {
         producer.stdout(Framing.lines(), Codec.utf8()).next().block(WAIT);
         List<String> first = queue.receive(Codec.utf8()).take(500).collectList().block(WAIT);
         assertThat(first).containsExactlyElementsOf(IntStream.range(0, 500).mapToObj(Integer::toString).collect(Collectors.toList()));
+        // the producer refills what the take freed; on a busy host it may not have sent again yet
+        Eventually.holds(WAIT, () -> "the producer has queued nothing since", () -> queue.currentMessages() > 0);
         producer.signal(UnixSignal.SIGKILL).block(WAIT);
         assertThat(producer.exit().block(WAIT)).isEqualTo(128 + 9);
         long queued = queue.currentMessages();

@@ -171,7 +171,10 @@ class SocketBackpressureIT {
             assertThat(delivered).as("frames delivered for a demand of %d", requested).isEqualTo(requested);
             assertThat(written).as("the peer is held back far short of what it has to write")
                     .isLessThan((long) FRAMES * WIRE / 2);
-            assertThat(ahead).as("bytes read ahead of demand").isBetween(0L, READ_AHEAD_BOUND);
+            // the bound is what matters; the figure can dip below zero over TCP, where /proc/net/tcp
+            // counts a byte twice while it sits in the receiver's queue and is not yet acknowledged
+            // in the sender's (a window's worth at most)
+            assertThat(ahead).as("bytes read ahead of demand").isLessThanOrEqualTo(READ_AHEAD_BOUND);
             mostAhead = Math.max(mostAhead, ahead);
         }
         long heap = usedHeapAfterGc() - baseline;
