@@ -41,6 +41,11 @@ import java.util.stream.Stream;
  *       1.1; p99 reported.</li>
  * </ul>
  *
+ * And ({@code udp}, {@code 64B}, {@code messages_per_s}), reported only: {@link UdpGroup}, Interflux
+ * {@code DatagramSocket}s against blocking {@code DatagramChannel} loops ({@code jdk-blocking}),
+ * 64-byte datagrams on loopback, sender and receiver in one JVM, unpaced: datagrams received per
+ * second over a fixed window, with each side's loss logged.
+ *
  * Each group runs in a fresh measuring JVM with a fresh peer ({@link SocketGroup}), so that the
  * JIT's profile of the reactor-netty and Netty paths every side shares is shaped by that group's
  * sizes only (JMH forks for the same reason; an earlier benchmark saw 64 KiB runs depress the
@@ -55,7 +60,7 @@ import java.util.stream.Stream;
 public final class SocketBenchmark implements MechanismBenchmark {
 
     static final String DIR_PREFIX = "ifx-bench-socket-";
-    private static final List<String> GROUPS = List.of("chunks", "frames", "rtt");
+    private static final List<String> GROUPS = List.of("chunks", "frames", "rtt", "udp");
 
     @Override
     public String name() {
@@ -69,9 +74,13 @@ public final class SocketBenchmark implements MechanismBenchmark {
         List<Target> targets = new ArrayList<>();
         try {
             for (String group : GROUPS) {
-                try (PeerJvm jvm = new PeerJvm("socket " + group + " group", SocketGroup.class, group,
-                        Integer.toString(config.rounds), Double.toString(config.secondsPerRound),
-                        dir.resolve(group).toString())) {
+                // udp needs no peer JVM or socket files: its sender and receiver share the group's JVM
+                try (PeerJvm jvm = group.equals("udp")
+                        ? new PeerJvm("socket udp group", UdpGroup.class, Integer.toString(config.rounds),
+                                Double.toString(config.secondsPerRound))
+                        : new PeerJvm("socket " + group + " group", SocketGroup.class, group,
+                                Integer.toString(config.rounds), Double.toString(config.secondsPerRound),
+                                dir.resolve(group).toString())) {
                     int rows = Integer.parseInt(jvm.awaitPrefixed("rows "));
                     for (int i = 0; i < rows; i++) {
                         targets.add(target(jvm.awaitPrefixed("row ").split(" ")));
