@@ -96,20 +96,13 @@ public final class StreamConnection<T> implements IpcResource {
 
     /**
      * Writes every value as one frame, following the channel's writability; completes when the
-     * last frame is written. A value the framing cannot carry (over its limit, a line holding a
-     * newline) fails the send before any of it is written.
+     * last frame is written, or, as reactor-netty does, when the connection closes first (a peer
+     * that hangs up, a dispose): the send then says nothing of what was not written. A value the
+     * framing cannot carry (over its limit, a line holding a newline) fails the send before any
+     * of it is written.
      */
     public Mono<Void> send(Publisher<? extends T> values) {
-        return Mono.defer(() -> {
-            AtomicBoolean all = new AtomicBoolean();
-            // hidden from fusion: a fused queue would end without passing this onComplete through
-            return connection.outbound().send(Flux.from(values).doOnComplete(() -> all.set(true)).hide().map(this::frame))
-                    .then()
-                    // reactor-netty completes a send whose connection closed under it: that is a failure here
-                    .then(Mono.defer(() -> all.get() ? Mono.<Void>empty() : Mono.error(new io.interflux.IpcException(
-                            "send", description, io.interflux.internal.Errno.EPIPE,
-                            "the connection closed before every frame was written"))));
-        });
+        return connection.outbound().send(Flux.from(values).map(this::frame)).then();
     }
 
     private ByteBuf frame(T value) {
