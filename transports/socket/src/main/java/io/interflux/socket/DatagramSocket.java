@@ -14,14 +14,12 @@ import io.netty.channel.unix.DomainSocketAddress;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.udp.UdpServer;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -50,11 +48,7 @@ public final class DatagramSocket implements IpcResource {
     }
 
     static Mono<DatagramSocket> bind(DatagramSpec spec) {
-        // the path's check and a host's lookup may block: on a worker, not the caller's thread
-        Mono<Optional<UnixSocketFile>> prepared = Mono.fromCallable(() -> Optional.ofNullable(
-                        spec.unix() ? UnixSocketFile.prepare(spec.path, false) : null))
-                .subscribeOn(Schedulers.boundedElastic());
-        return prepared.flatMap(unixFile -> {
+        return UnixSocketFile.prepareOnWorker(spec.path, false).flatMap(unixFile -> {
             UnixSocketFile file = unixFile.orElse(null);
             SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
                     : new InetSocketAddress(spec.host, spec.port);
@@ -70,28 +64,11 @@ public final class DatagramSocket implements IpcResource {
                     }
                 });
             }
-            return udp
+            return UnixSocketFile.publishAfter(udp
                     .bindAddress(() -> address)
                     // one byte more than the limit: a datagram that fills it was larger than allowed
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(spec.maxSize + 1))
-                    .bind()
-                    .publishOn(Schedulers.boundedElastic()) // the file's chmod, off the event loop
-                    .map(connection -> {
-                        if (file != null) {
-                            try {
-                                file.publish(spec.mode);
-                            } catch (RuntimeException e) {
-                                connection.dispose();
-                                throw e;
-                            }
-                        }
-                        return new DatagramSocket(spec, connection, file);
-                    })
-                    .doOnError(e -> {
-                        if (file != null) {
-                            file.removeDir();
-                        }
-                    });
+                    .bind(), file, spec.mode, connection -> new DatagramSocket(spec, connection, file));
         });
     }
 

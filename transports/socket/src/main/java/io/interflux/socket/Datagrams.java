@@ -1,6 +1,5 @@
 package io.interflux.socket;
 
-import io.interflux.internal.Native;
 
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ public final class Datagrams {
 
     /** A Unix datagram socket bound at {@code path}: mode 0600, removed on dispose. */
     public static DatagramSpec unix(Path path) {
-        Native.libc(); // bound here, on the caller's thread: never first on an event loop
         return new DatagramSpec(null, -1, SocketPaths.validate(path), DatagramSpec.DEFAULT_MAX_SIZE,
                 StreamServerSpec.DEFAULT_MODE, true);
     }

@@ -2,7 +2,6 @@ package io.interflux.socket;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.internal.Native;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -24,14 +23,12 @@ public final class SocketClient {
 
     /** A client of the Unix stream socket on the abstract name {@code name}. */
     public static StreamClientSpec<byte[]> unixAbstract(String name) {
-        Native.libc(); // bound here, on the caller's thread: never first on an event loop
         return new StreamClientSpec<>(SocketPaths.validateAbstract(name), StreamServerSpec.ABSTRACT, null,
                 Framing.lines(), Codec.bytes());
     }
 
     /** A client of the Unix stream socket at {@code path}, with {@link Framing#lines()} and {@link Codec#bytes()}. */
     public static StreamClientSpec<byte[]> unix(Path path) {
-        Native.libc(); // bound here, on the caller's thread: never first on an event loop
         return new StreamClientSpec<>(null, -1, SocketPaths.validate(path), Framing.lines(), Codec.bytes());
     }
 }

@@ -18,12 +18,21 @@ final class SocketPaths {
      * An abstract-namespace address: no file, so no permissions, nothing to remove, and any
      * process of the same network namespace may connect (use {@code requirePeer}).
      */
+    /**
+     * Every Unix-socket spec is made through here, on the caller's thread: the libc binding is
+     * loaded now (it reads files), never first on an event loop where BlockHound refuses that.
+     */
+    private static void bindLibc() {
+        io.interflux.internal.Native.libc();
+    }
+
     static SocketAddress abstractAddress(String name) {
         return new io.netty.channel.unix.DomainSocketAddress("\0" + name);
     }
 
     static String validateAbstract(String name) {
         Objects.requireNonNull(name, "name");
+        bindLibc();
         int length = name.getBytes(StandardCharsets.UTF_8).length;
         if (length == 0 || length > MAX_PATH || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("an abstract Unix socket name holds 1 to " + MAX_PATH
@@ -34,6 +43,7 @@ final class SocketPaths {
 
     static Path validate(Path path) {
         Objects.requireNonNull(path, "path");
+        bindLibc();
         for (Path part : path) {
             if (part.toString().equals("..")) {
                 throw new IllegalArgumentException("a Unix socket's path may not contain \"..\" but it was " + path);

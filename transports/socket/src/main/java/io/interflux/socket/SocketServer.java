@@ -2,7 +2,6 @@ package io.interflux.socket;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.internal.Native;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -33,7 +32,6 @@ public final class SocketServer {
      * {@link StreamServerSpec#requirePeer(java.util.function.Predicate)}.
      */
     public static StreamServerSpec<byte[]> unixAbstract(String name) {
-        Native.libc(); // bound here, on the caller's thread: never first on an event loop
         return new StreamServerSpec<>(SocketPaths.validateAbstract(name), StreamServerSpec.ABSTRACT, null,
                 Framing.lines(), Codec.bytes(), 0, false, null, null);
     }
@@ -44,7 +42,6 @@ public final class SocketServer {
      * {@link Codec#bytes()}.
      */
     public static StreamServerSpec<byte[]> unix(Path path) {
-        Native.libc(); // bound here, on the caller's thread: never first on an event loop
         return new StreamServerSpec<>(null, -1, SocketPaths.validate(path), Framing.lines(), Codec.bytes(),
                 StreamServerSpec.DEFAULT_MODE, true, null, null);
     }

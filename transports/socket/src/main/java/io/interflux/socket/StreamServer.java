@@ -20,7 +20,6 @@ import reactor.util.concurrent.Queues;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,11 +62,7 @@ public final class StreamServer<T> implements IpcResource {
             Pending<T> pending = new Pending<>();
             FrameEncoder encoder = Spi.encoder(spec.framing);
             Set<StreamConnection<T>> open = ConcurrentHashMap.newKeySet();
-            // the path's check and a host's lookup may block: on a worker, not the caller's thread
-            Mono<Optional<UnixSocketFile>> prepared = Mono.fromCallable(() -> Optional.ofNullable(
-                            spec.path != null ? UnixSocketFile.prepare(spec.path, true) : null))
-                    .subscribeOn(Schedulers.boundedElastic());
-            return prepared.flatMap(unixFile -> {
+            return UnixSocketFile.prepareOnWorker(spec.path, true).flatMap(unixFile -> {
                         UnixSocketFile file = unixFile.orElse(null);
                         SocketAddress address = file != null ? new DomainSocketAddress(file.bindPath.toString())
                                 : spec.abstractName() != null ? SocketPaths.abstractAddress(spec.abstractName())
@@ -76,7 +71,7 @@ public final class StreamServer<T> implements IpcResource {
                         if (spec.loops != null) {
                             tcp = tcp.runOn(spec.loops);
                         }
-                        return tcp
+                        return UnixSocketFile.publishAfter(tcp
                                 .bindAddress(() -> address)
                                 .doOnConnection(c -> c.addHandlerLast("interflux-framing",
                                         new FramingDecoder(spec.framing, spec.codec, describe(spec, c))))
@@ -89,29 +84,7 @@ public final class StreamServer<T> implements IpcResource {
                                     c.onDispose().subscribe(null, e -> open.remove(c), () -> open.remove(c));
                                     return serve(spec, c, pending);
                                 })
-                                .bind()
-                                .publishOn(Schedulers.boundedElastic()) // the file's chmod and link, off the event loop
-                                .map(server -> {
-                                    if (file != null) {
-                                        try {
-                                            file.publish(spec.mode);
-                                        } catch (RuntimeException e) {
-                                            server.dispose();
-                                            throw e;
-                                        }
-                                    }
-                                    return new StreamServer<>(spec, server, file, pending, open);
-                                })
-                                .doOnError(e -> {
-                                    if (file != null) {
-                                        file.removeDir();
-                                    }
-                                })
-                                .doOnCancel(() -> {
-                                    if (file != null) {
-                                        file.removeDir();
-                                    }
-                                });
+                                .bind(), file, spec.mode, server -> new StreamServer<>(spec, server, file, pending, open));
                     });
         });
     }

@@ -5,6 +5,10 @@ import io.interflux.internal.Errno;
 import io.interflux.internal.Native;
 import io.interflux.socket.internal.SocketLibC;
 
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +21,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * The file of a bound Unix socket, made as private as asked with no moment where it is wider,
@@ -171,6 +177,45 @@ final class UnixSocketFile {
             throw new IllegalStateException("cannot put the Unix socket in place at " + path + ": " + e, e);
         } finally {
             removeDir();
+        }
+    }
+
+    /**
+     * {@link #prepare} for {@code path} on a worker (the checks may block; host lookups after it
+     * then run there too); empty for a socket without a file: TCP, UDP, an abstract name.
+     */
+    static Mono<Optional<UnixSocketFile>> prepareOnWorker(Path path, boolean stream) {
+        return Mono.fromCallable(() -> Optional.ofNullable(path != null ? prepare(path, stream) : null))
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    /**
+     * A bind followed, on a worker, by {@link #publish} of {@code file} (none for a socket
+     * without one) and {@code wrap} of what was bound; a failed publish disposes the bound socket.
+     * The private directory goes when the bind fails or is cancelled.
+     */
+    static <B extends Disposable, R> Mono<R> publishAfter(Mono<? extends B> bind, UnixSocketFile file, int mode,
+                                                          Function<B, R> wrap) {
+        return bind
+                .publishOn(Schedulers.boundedElastic()) // the file's chmod and link, off the event loop
+                .map(bound -> {
+                    if (file != null) {
+                        try {
+                            file.publish(mode);
+                        } catch (RuntimeException e) {
+                            bound.dispose();
+                            throw e;
+                        }
+                    }
+                    return wrap.apply(bound);
+                })
+                .doOnError(e -> removeDir(file))
+                .doOnCancel(() -> removeDir(file));
+    }
+
+    private static void removeDir(UnixSocketFile file) {
+        if (file != null) {
+            file.removeDir();
         }
     }
 
