@@ -119,8 +119,19 @@ public final class Poller implements Executor {
         return Thread.currentThread() == thread;
     }
 
-    int epfd() {
-        return epfd;
+    /** Guards {@link #epfd} against use after the loop closed it: the number may be reused by then. */
+    private final Object epfdLock = new Object();
+    private boolean epfdClosed;
+
+    /**
+     * {@code epoll_ctl} on this poller's descriptor: 0, -1 with errno set, or -2 when the loop has
+     * stopped and closed it (the call is not made: the number may belong to another file now,
+     * another loop's epoll descriptor even).
+     */
+    int ctl(int op, int fd, long event) {
+        synchronized (epfdLock) {
+            return epfdClosed ? -2 : Native.libc().epoll_ctl(epfd, op, fd, event);
+        }
     }
 
     void forget(long id) {
@@ -163,8 +174,11 @@ public final class Poller implements Executor {
             }
             runTasks();
         } finally {
-            Native.libc().close(wakeFd);
-            Native.libc().close(epfd);
+            synchronized (epfdLock) {
+                epfdClosed = true;
+                Native.libc().close(wakeFd);
+                Native.libc().close(epfd);
+            }
             onStop.run();
         }
     }

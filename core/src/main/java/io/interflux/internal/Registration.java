@@ -73,8 +73,8 @@ public final class Registration {
             }
             cancelled = true;
             if (added) {
-                // the descriptor may already be gone (peer closed); removal is best effort
-                Native.libc().epoll_ctl(poller.epfd(), Poller.EPOLL_CTL_DEL, fd, 0);
+                // the descriptor may already be gone (peer closed), or the loop stopped; best effort
+                poller.ctl(Poller.EPOLL_CTL_DEL, fd, 0);
             }
         }
         poller.forget(id);
@@ -120,7 +120,11 @@ public final class Registration {
     private void ctl(int op, int events) {
         event.putInt(0, events);
         event.putLong(Native.EPOLL_DATA_OFFSET, id);
-        if (Native.libc().epoll_ctl(poller.epfd(), op, fd, eventAddress) < 0) {
+        int r = poller.ctl(op, fd, eventAddress);
+        if (r == -2) {
+            throw new IpcException("epoll_ctl", "fd " + fd, Errno.EBADF, "its event loop has stopped");
+        }
+        if (r < 0) {
             throw IpcException.fromErrno("epoll_ctl", "fd " + fd, Native.errno());
         }
     }
