@@ -24,6 +24,7 @@ import java.util.Arrays;
  * Framing.lines(8192)                // '\n'-terminated, '\r' before it stripped, at most 8192 bytes
  * Framing.lines(8192).strict()       // ... and a last line without '\n' fails the stream
  * Framing.lengthPrefixed(1 << 20)    // 4-byte big-endian length, then the payload
+ * Framing.lengthPrefixed(3, 0xFF_FFFF) // 3-byte length, as RSocket's TCP transport frames
  * Framing.delimiter(new byte[]{0}, 4096)
  * }</pre>
  *
@@ -108,7 +109,27 @@ public abstract class Framing {
      * stream that ends inside a frame fails with {@link TruncatedFrameException}.
      */
     public static Framing lengthPrefixed(int maxFrameSize) {
-        return new LengthPrefixed(maxFrameSize);
+        return new LengthPrefixed(4, maxFrameSize);
+    }
+
+    /**
+     * A big-endian unsigned length of {@code lengthFieldBytes} bytes, then that many bytes, at most
+     * {@code maxFrameSize}: {@code lengthPrefixed(3, 0xFF_FFFF)} is the framing of RSocket's TCP
+     * transport. A stream that ends inside a frame fails with {@link TruncatedFrameException}.
+     *
+     * @param lengthFieldBytes 1 to 4
+     * @param maxFrameSize 1 to the largest length the field holds ({@code 2^(8 * lengthFieldBytes) - 1})
+     */
+    public static Framing lengthPrefixed(int lengthFieldBytes, int maxFrameSize) {
+        if (lengthFieldBytes < 1 || lengthFieldBytes > 4) {
+            throw new IllegalArgumentException("lengthFieldBytes from 1 to 4 required but it was " + lengthFieldBytes);
+        }
+        long largest = (1L << (8 * lengthFieldBytes)) - 1;
+        if (maxFrameSize > largest) {
+            throw new IllegalArgumentException("a " + lengthFieldBytes + "-byte length holds at most " + largest
+                    + " but maxFrameSize was " + maxFrameSize);
+        }
+        return new LengthPrefixed(lengthFieldBytes, maxFrameSize);
     }
 
     /** The largest payload this framing accepts, {@link Integer#MAX_VALUE} for {@link #raw()}. */
@@ -216,21 +237,24 @@ public abstract class Framing {
     static final class LengthPrefixed extends Framing implements FrameEncoder {
         private static final byte[] NONE = new byte[0];
         private static final String WHAT = "length-prefixed frame";
+        private final int field;
 
-        LengthPrefixed(int maxFrameSize) {
+        LengthPrefixed(int field, int maxFrameSize) {
             super(maxFrameSize);
+            this.field = field;
         }
 
         @Override
         int overhead() {
-            return 4;
+            return field;
         }
 
         @Override
         FrameDecoder newDecoder(String object) {
             int max = maxFrameSize();
+            int field = this.field;
             // what a reader can hold: the maximum, or less when the maximum exceeds a Java array
-            long holdable = Math.min(max, (long) LARGEST_FRAME - 4);
+            long holdable = Math.min(max, (long) LARGEST_FRAME - field);
             return new FrameDecoder() {
                 private final FrameView view = new FrameView();
 
@@ -240,22 +264,25 @@ public abstract class Framing {
                     if (total < 0 || in.remaining() < total) {
                         return null;
                     }
-                    return view.take(in, in.position() + 4, (int) (total - 4), (int) total);
+                    return view.take(in, in.position() + field, (int) (total - field), (int) total);
                 }
 
                 @Override
                 public long frameSize(ByteBuffer in) {
-                    if (in.remaining() < 4) {
+                    if (in.remaining() < field) {
                         return -1;
                     }
-                    long length = in.getInt(in.position()) & 0xFFFF_FFFFL;
+                    long length = 0;
+                    for (int i = 0, at = in.position(); i < field; i++) {
+                        length = length << 8 | (in.get(at + i) & 0xFF);
+                    }
                     if (length > max) {
                         throw new FrameTooLargeException(WHAT, object, max, length);
                     }
                     if (length > holdable) {
                         throw new FrameTooLargeException(WHAT + " (more than one Java array holds)", object, holdable, length);
                     }
-                    return 4 + length;
+                    return field + length;
                 }
 
                 @Override
@@ -286,22 +313,32 @@ public abstract class Framing {
 
         @Override
         public byte[] prefix(byte[] payload) {
-            int n = payload.length;
-            return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+            byte[] prefix = new byte[field];
+            for (int i = field - 1, n = payload.length; i >= 0; i--, n >>>= 8) {
+                prefix[i] = (byte) n;
+            }
+            return prefix;
         }
 
         @Override
         public boolean put(ByteBuffer buffer, byte[] payload) {
-            if (buffer.remaining() < 4 + payload.length) {
+            if (buffer.remaining() < field + payload.length) {
                 return false;
             }
-            buffer.putInt(payload.length).put(payload); // big-endian, as prefix() spells it
+            if (field == 4) {
+                buffer.putInt(payload.length); // big-endian, as prefix() spells it
+            } else {
+                for (int shift = 8 * (field - 1); shift >= 0; shift -= 8) {
+                    buffer.put((byte) (payload.length >>> shift));
+                }
+            }
+            buffer.put(payload);
             return true;
         }
 
         @Override
         public int overhead(byte[] payload) {
-            return 4;
+            return field;
         }
 
         @Override
@@ -311,7 +348,8 @@ public abstract class Framing {
 
         @Override
         public String toString() {
-            return "Framing.lengthPrefixed(" + maxFrameSize() + ")";
+            return field == 4 ? "Framing.lengthPrefixed(" + maxFrameSize() + ")"
+                    : "Framing.lengthPrefixed(" + field + ", " + maxFrameSize() + ")";
         }
     }
 

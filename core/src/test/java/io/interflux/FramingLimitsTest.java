@@ -179,6 +179,23 @@ class FramingLimitsTest {
                 .hasMessageContaining("2 bytes left over");
     }
 
+    @Test
+    @DisplayName("a 3-byte length field frames as RSocket's TCP transport does, and refuses a maximum it cannot spell")
+    void threeByteLengthField() {
+        Framing rsocket = Framing.lengthPrefixed(3, 0xFF_FFFF);
+        byte[] wire = encode(rsocket, payload(300));
+        assertThat(Arrays.copyOf(wire, 3)).containsExactly(0, 1, 44); // 300 = 0x00012C
+        assertThat(wire).hasSize(303);
+        assertThat(decodeOne(rsocket, wire, 7)).isEqualTo(payload(300));
+        assertThat(rsocket).hasToString("Framing.lengthPrefixed(3, 16777215)").isNotEqualTo(Framing.lengthPrefixed(0xFF_FFFF));
+        assertThatThrownBy(() -> decodeOne(Framing.lengthPrefixed(3, 100), encode(rsocket, payload(101)), 7))
+                .isInstanceOf(FrameTooLargeException.class).hasMessageContaining("limit=100");
+        assertThatThrownBy(() -> Framing.lengthPrefixed(3, 0x100_0000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("a 3-byte length holds at most 16777215 but maxFrameSize was 16777216");
+        assertThatThrownBy(() -> Framing.lengthPrefixed(5, 10)).hasMessageContaining("from 1 to 4 required but it was 5");
+        assertThat(decodeOne(Framing.lengthPrefixed(1, 255), encode(Framing.lengthPrefixed(1, 255), payload(255)), 3)).isEqualTo(payload(255));
+    }
+
     /** Like {@link #decodeOne} but with a buffer that grows the way the reader's does, from 64 KiB. */
     static byte[] decodeOneGrowing(Framing framing, byte[] wire) {
         FrameDecoder d = framing.newDecoder("test stream");
