@@ -40,6 +40,8 @@ public interface LibC {
 
     int fcntl(int fd, int cmd, int arg);
 
+    int dup2(int oldfd, int newfd);
+
     /** {@code ioctl(2)} with an {@code int} out-argument ({@code FIONREAD}). */
     int ioctl(int fd, long request, @Out int[] value);
 

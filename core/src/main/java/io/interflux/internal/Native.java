@@ -27,6 +27,7 @@ public final class Native {
 
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 1030;
 
 
     public static final int WNOHANG = 1;
