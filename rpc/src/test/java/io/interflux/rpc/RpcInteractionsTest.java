@@ -40,6 +40,10 @@ class RpcInteractionsTest {
     private final List<String> fired = new CopyOnWriteArrayList<>();
     private final Sinks.Many<String> firedSignal = Sinks.many().replay().all();
 
+    private final AtomicLong channelsOpened = new AtomicLong();
+    private final List<Long> channelInboundRequests = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean channelCancelled = new AtomicBoolean();
+
     private RpcServer server;
     private RpcConnection client;
 
@@ -62,7 +66,11 @@ class RpcInteractionsTest {
                         .doOnNext(i -> produced.incrementAndGet())
                         .doOnCancel(() -> streamCancelled.set(true))
                         .map(i -> Payload.of(Integer.toString(i))))
-                .requestChannel("upper", in -> in.map(p -> Payload.of(p.dataUtf8().toUpperCase())))
+                .requestChannel("upper", in -> {
+                    channelsOpened.incrementAndGet();
+                    return in.doOnRequest(channelInboundRequests::add).map(p -> Payload.of(p.dataUtf8().toUpperCase()))
+                            .doOnCancel(() -> channelCancelled.set(true));
+                })
                 .requestResponse("big", p -> Mono.just(Payload.of(new byte[Integer.parseInt(p.dataUtf8())])));
         Path socket = dir.resolve("rpc.sock");
         server = Rpc.server(routes).maxFrameSize(64 * 1024).bindNow(SocketRpc.unixServer(socket), WAIT);
@@ -171,6 +179,29 @@ class RpcInteractionsTest {
                 .expectNext("B", "C")
                 .then(out::tryEmitComplete)
                 .verifyComplete();
+    }
+
+    @Test
+    @DisplayName("a channel opens nothing before demand, takes the caller's payloads only as the handler asks, and a cancel reaches the handler")
+    void channelDemandAndCancel() {
+        AtomicLong taken = new AtomicLong();
+        Flux<Payload> words = Flux.range(0, 1000).map(i -> Payload.of("w" + i)).doOnNext(p -> taken.incrementAndGet());
+        StepVerifier.create(client.requestChannel("upper", words).map(Payload::dataUtf8), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> {
+                    assertThat(channelsOpened).as("channels opened with no demand").hasValue(0);
+                    assertThat(taken).as("payloads taken with no demand").hasValue(0);
+                })
+                .thenRequest(3)
+                .expectNext("W0", "W1", "W2")
+                .expectNoEvent(Duration.ofMillis(200))
+                .then(() -> assertThat(taken).as("taken with 3 answers requested: the handler's map asks 1:1, and "
+                        + "the caller holds at most the window of 32 ahead").hasValueBetween(3L, 3L + 32))
+                .thenCancel()
+                .verify(WAIT);
+        awaitTrue(channelCancelled, "the handler's side of the channel was cancelled");
+        assertThat(channelsOpened).hasValue(1);
     }
 
     @Test
