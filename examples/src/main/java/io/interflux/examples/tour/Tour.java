@@ -27,6 +27,7 @@ public final class Tour {
         chapters.add(new ShmChapter());
         chapters.add(new SyncChapter());
         chapters.add(new SocketChapter());
+        chapters.add(new RpcChapter());
         return chapters;
     }
 

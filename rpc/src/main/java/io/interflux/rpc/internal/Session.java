@@ -324,7 +324,7 @@ public final class Session implements Disposable {
 
     private void resumeInbound() {
         if (paused.compareAndSet(true, false)) {
-            inbound.request(1);
+            inbound.replenish();
         }
     }
 
@@ -437,18 +437,32 @@ public final class Session implements Disposable {
             s.request(INBOUND_BATCH);
         }
 
+        /** Frames handled and not yet asked for again: what is requested ahead stays INBOUND_BATCH. */
+        private final AtomicInteger handled = new AtomicInteger();
+
         @Override
         protected void hookOnNext(byte[] frame) {
             onFrame(frame);
-            // one more for each handled: the window stays INBOUND_BATCH, unless the replies to
-            // requests pile up unwritten, when reading stops until they drain
+            // replenished half a batch at a time, as limitRate does; reading stops while replies
+            // to requests pile up unwritten, and the outbound resumes it when they drain
+            if (handled.incrementAndGet() < INBOUND_BATCH / 2) {
+                return;
+            }
             if (!outbound.controlBacklogged()) {
-                request(1);
+                replenish();
             } else {
                 paused.set(true);
                 if (!outbound.controlBacklogged()) {
                     resumeInbound();
                 }
+            }
+        }
+
+        /** Asks again for the frames handled so far; from the inbound thread or the outbound's drain. */
+        void replenish() {
+            int n = handled.getAndSet(0);
+            if (n > 0) {
+                request(n);
             }
         }
 
