@@ -38,6 +38,7 @@ final class FireAndForget extends Mono<Void> {
         private final CoreSubscriber<? super Void> actual;
         private volatile boolean cancelled;
         private boolean ended; // guarded by this
+        private boolean sent; // poll-only
 
         Call(CoreSubscriber<? super Void> actual) {
             super(FireAndForget.this.session);
@@ -46,6 +47,10 @@ final class FireAndForget extends Mono<Void> {
 
         @Override
         byte[] poll() {
+            if (sent) {
+                return null;
+            }
+            sent = true;
             session.remove(this);
             if (cancelled) {
                 return null;

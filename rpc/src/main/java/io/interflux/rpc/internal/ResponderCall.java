@@ -88,6 +88,7 @@ final class ResponderCall extends Stream {
                 return end(Frames.error(id, RpcException.APPLICATION_ERROR, message), true);
             }
             if (single) {
+                up.cancel(); // a request/response answers once, whatever the handler's publisher has left
                 return end(Frames.next(id, metadata, p.data(), true), false);
             }
             return Frames.next(id, metadata, p.data(), false);

@@ -83,7 +83,7 @@ final class Upstream implements CoreSubscriber<Payload> {
         if (s != null) {
             s.cancel();
         }
-        queue.clear();
+        // the queue is left as it is: only the drain may poll it, and nobody polls a canceled one
     }
 
     @Override
