@@ -78,6 +78,11 @@ public final class RpcServer implements IpcResource {
         return connections.size();
     }
 
+    /** The socket address bound (with the port chosen, for TCP port 0); {@code null} over pipes and rings. */
+    public java.net.SocketAddress address() {
+        return bound.address();
+    }
+
     /** What the server is bound to. */
     public String description() {
         return bound.description();

@@ -27,5 +27,10 @@ public interface ServerTransport {
 
         /** What the transport is bound to, for logs: {@code "Unix socket /run/app.sock"}. */
         String description();
+
+        /** The socket address bound (the port chosen, for TCP port 0), or {@code null} for a transport without one. */
+        default java.net.SocketAddress address() {
+            return null;
+        }
     }
 }

@@ -11,6 +11,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 
 /**
@@ -124,7 +126,18 @@ public final class SocketRpc {
 
         @Override
         public String description() {
+            // the port bound, not the spec's: for port 0 the one the kernel chose, as tcpServer promises
+            SocketAddress a = server.address();
+            if (a instanceof InetSocketAddress) {
+                InetSocketAddress tcp = (InetSocketAddress) a;
+                return "StreamServer[TCP " + tcp.getAddress().getHostAddress() + ":" + tcp.getPort() + "]";
+            }
             return server.toString();
+        }
+
+        @Override
+        public SocketAddress address() {
+            return server.address();
         }
 
         @Override

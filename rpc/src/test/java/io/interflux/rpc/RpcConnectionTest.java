@@ -219,6 +219,32 @@ class RpcConnectionTest {
     }
 
     @Test
+    @DisplayName("RPC runs over TCP on loopback, the port chosen by the system")
+    void overTcp() {
+        RpcServer server = keep(Rpc.server(Routes.empty().requestStream("count",
+                        p -> Flux.range(1, 3).map(i -> Payload.of("" + i))))
+                .bindNow(SocketRpc.tcpServer("127.0.0.1", 0), WAIT));
+        int port = ((java.net.InetSocketAddress) server.address()).getPort();
+        RpcConnection c = keep(Rpc.client().connectNow(SocketRpc.tcp("127.0.0.1", port), WAIT));
+        StepVerifier.create(c.requestStream("count", Payload.empty()).map(Payload::dataUtf8))
+                .expectNext("1", "2", "3").verifyComplete();
+    }
+
+    @Test
+    @DisplayName("a frame from the peer over this side's limit fails every call with the framing's error, naming the limit")
+    void inboundOversize() {
+        Path path = dir.resolve("big.sock");
+        keep(Rpc.server(Routes.empty().requestResponse("big", p -> Mono.just(Payload.of(new byte[2000]))))
+                .bindNow(SocketRpc.unixServer(path), WAIT));
+        RpcConnection c = keep(Rpc.client().maxFrameSize(1024).connectNow(SocketRpc.unix(path), WAIT));
+        StepVerifier.create(c.requestResponse("big", Payload.empty()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.interflux.FrameTooLargeException.class)
+                        .hasMessageContaining("limit=1024"))
+                .verify(WAIT);
+        StepVerifier.create(c.onDispose()).verifyComplete();
+    }
+
+    @Test
     @DisplayName("a client's calls all fail at once when its server process's socket goes away")
     void serverDisposed() {
         Path path = dir.resolve("gone.sock");
