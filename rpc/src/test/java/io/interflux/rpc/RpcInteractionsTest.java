@@ -71,6 +71,7 @@ class RpcInteractionsTest {
                     return in.doOnRequest(channelInboundRequests::add).map(p -> Payload.of(p.dataUtf8().toUpperCase()))
                             .doOnCancel(() -> channelCancelled.set(true));
                 })
+                .requestChannel("firstTwo", in -> in.take(2).map(p -> Payload.of("got " + p.dataUtf8())))
                 .requestResponse("big", p -> Mono.just(Payload.of(new byte[Integer.parseInt(p.dataUtf8())])));
         Path socket = dir.resolve("rpc.sock");
         server = Rpc.server(routes).maxFrameSize(64 * 1024).bindNow(SocketRpc.unixServer(socket), WAIT);
@@ -202,6 +203,18 @@ class RpcInteractionsTest {
                 .verify(WAIT);
         awaitTrue(channelCancelled, "the handler's side of the channel was cancelled");
         assertThat(channelsOpened).hasValue(1);
+    }
+
+    @Test
+    @DisplayName("a channel handler that stops taking the caller's stream cancels it in the caller's process")
+    void responderCancelsTheCallersStream() {
+        AtomicBoolean callerCancelled = new AtomicBoolean();
+        Flux<Payload> endless = Flux.range(0, 1_000_000).map(i -> Payload.of(Integer.toString(i)))
+                .doOnCancel(() -> callerCancelled.set(true));
+        StepVerifier.create(client.requestChannel("firstTwo", endless).map(Payload::dataUtf8))
+                .expectNext("got 0", "got 1")
+                .verifyComplete();
+        awaitTrue(callerCancelled, "the caller's stream was cancelled by the handler's CANCEL");
     }
 
     @Test
