@@ -41,7 +41,7 @@ public final class PipeRpc {
 
     /** This process's stdin and stdout, as the one connection of a server: the child's side. */
     public static ServerTransport standardStreams() {
-        return maxFrameSize -> StandardStreams.open().map(io -> new OwnStreams(io, maxFrameSize));
+        return maxFrameSize -> StandardStreams.open().map(io -> new OneConnection(new OwnStreams(io, maxFrameSize)));
     }
 
     private static final class ChildDuplex implements FrameDuplex {
@@ -96,7 +96,8 @@ public final class PipeRpc {
         }
     }
 
-    private static final class OwnStreams implements ServerTransport.Bound {
+    /** This process's stdin and stdout as a duplex. */
+    private static final class OwnStreams implements FrameDuplex {
         private final StandardStreams io;
         private final int maxFrameSize;
         private final Framing framing;
@@ -108,53 +109,28 @@ public final class PipeRpc {
         }
 
         @Override
-        public Flux<FrameDuplex> connections() {
-            return Flux.just(new FrameDuplex() {
-                @Override
-                public Flux<byte[]> receive() {
-                    return io.receive(framing);
-                }
-
-                @Override
-                public Mono<Void> send(Publisher<byte[]> frames) {
-                    return io.send(frames, framing);
-                }
-
-                @Override
-                public Mono<Void> onDispose() {
-                    return io.onDispose();
-                }
-
-                @Override
-                public int maxFrameSize() {
-                    return maxFrameSize;
-                }
-
-                @Override
-                public String description() {
-                    return "stdin and stdout of this process";
-                }
-
-                @Override
-                public void dispose() {
-                    io.dispose();
-                }
-
-                @Override
-                public boolean isDisposed() {
-                    return io.isDisposed();
-                }
-            });
+        public Flux<byte[]> receive() {
+            return io.receive(framing);
         }
 
         @Override
-        public String description() {
-            return "stdin and stdout of this process";
+        public Mono<Void> send(Publisher<byte[]> frames) {
+            return io.send(frames, framing);
         }
 
         @Override
         public Mono<Void> onDispose() {
             return io.onDispose();
+        }
+
+        @Override
+        public int maxFrameSize() {
+            return maxFrameSize;
+        }
+
+        @Override
+        public String description() {
+            return "stdin and stdout of this process";
         }
 
         @Override

@@ -88,37 +88,4 @@ public final class RingRpc {
             return out.isDisposed() && in.isDisposed();
         }
     }
-
-    private static final class OneConnection implements ServerTransport.Bound {
-        private final FrameDuplex duplex;
-
-        OneConnection(FrameDuplex duplex) {
-            this.duplex = duplex;
-        }
-
-        @Override
-        public Flux<FrameDuplex> connections() {
-            return Flux.just(duplex);
-        }
-
-        @Override
-        public String description() {
-            return duplex.description();
-        }
-
-        @Override
-        public Mono<Void> onDispose() {
-            return duplex.onDispose();
-        }
-
-        @Override
-        public void dispose() {
-            duplex.dispose();
-        }
-
-        @Override
-        public boolean isDisposed() {
-            return duplex.isDisposed();
-        }
-    }
 }
