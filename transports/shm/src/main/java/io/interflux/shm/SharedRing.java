@@ -277,7 +277,7 @@ public final class SharedRing implements IpcResource {
      * Writes every message of {@code messages} into the ring and completes when the last one is
      * in. A full ring holds the publisher back: the send spins briefly, then sleeps on the space
      * doorbell until the consumer frees space, and only then requests more; nothing is dropped.
-     * While it waits it looks every {@value #CONSUMER_CHECK_MILLIS} ms whether a consumer is
+     * While it waits it looks every 200 ms whether a consumer is
      * attached, and fails with {@link NoConsumerException} once none has been for the spec's
      * {@link SharedRingSpec#consumerTimeout(Duration) consumer timeout}. A message larger than
      * {@link #maxMessageSize()} fails the send with {@link io.interflux.FrameTooLargeException} before it
