@@ -24,38 +24,46 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
             AtomicLongFieldUpdater.newUpdater(ChannelInbound.class, "demanded");
 
     private final ResponderCall call;
+    /** Guarded by this: the payload of REQUEST_CHANNEL, until the subscriber's first request takes it. */
     private Payload first;
-    private final boolean completeAfterFirst;
+    /** Guarded by this. */
     private CoreSubscriber<? super Payload> actual;
+    /** Guarded by this: the subscriber has heard its end. */
+    private boolean terminated;
+    /** Guarded by this: why the caller's side failed, kept until the subscriber can hear it. */
+    private Throwable error;
+    /** The caller completed its side; the subscriber hears it once it has the first payload. */
+    private volatile boolean completed;
     private volatile long pending;
     private volatile long demanded;
     private volatile boolean cancelled;
+    /** The caller's side is over (completed, failed, or the CANCEL sent), whether or not the subscriber heard it yet. */
     private volatile boolean done;
-    /** Guarded by this. */
-    private boolean terminated;
     private long received;
     // poll-only state
     private boolean cancelSent;
     private boolean unbounded;
-    private long granted;
 
     ChannelInbound(ResponderCall call, Payload first, boolean completeAfterFirst) {
         this.call = call;
         this.first = first;
-        this.completeAfterFirst = completeAfterFirst;
+        this.completed = completeAfterFirst;
+        this.done = completeAfterFirst;
         this.received = 1;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super Payload> s) {
+        // under the monitor, so the caller's end cannot reach the subscriber before onSubscribe
         synchronized (this) {
             if (actual != null) {
                 Operators.error(s, new IllegalStateException("a channel's inbound has one subscriber"));
                 return;
             }
             actual = s;
+            s.onSubscribe(this);
+            signalEnd(); // the caller's side may have failed before the handler subscribed
         }
-        s.onSubscribe(this);
     }
 
     @Override
@@ -63,26 +71,19 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
         if (!Operators.validate(n) || cancelled) {
             return;
         }
-        long before = Operators.addCap(DEMANDED, this, n) ;
-        Payload p;
+        Operators.addCap(DEMANDED, this, n);
+        boolean tookFirst;
         synchronized (this) {
-            p = first;
+            Payload p = first;
             first = null;
+            tookFirst = p != null;
             if (p != null && !terminated) {
                 actual.onNext(p);
-                if (completeAfterFirst) {
-                    terminated = true;
-                    done = true;
-                    actual.onComplete();
-                }
             }
+            signalEnd(); // a completion that came before the first payload was taken
         }
-        long credit = p != null ? n - 1 : n;
-        if (p != null && completeAfterFirst) {
-            call.inboundDone();
-            return;
-        }
-        if (credit > 0) {
+        long credit = tookFirst ? n - 1 : n;
+        if (credit > 0 && !done) {
             Operators.addCap(PENDING, this, credit);
             call.schedule();
         }
@@ -96,6 +97,7 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
         }
     }
 
+    /** The caller's side is over: the call may end once its answer has. */
     boolean isDone() {
         return done || cancelled;
     }
@@ -117,11 +119,15 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
         if (unbounded || pending == 0) {
             return null;
         }
+        // as RequesterCall's credit: 2^31-1 (unbounded) only for unbounded demand
         long n = PENDING.getAndSet(this, 0);
-        granted = Operators.addCap(granted, n);
-        if (granted >= Frames.MAX_REQUEST_N) {
+        if (n == Long.MAX_VALUE || demanded == Long.MAX_VALUE) {
             unbounded = true;
             return Frames.requestN(id, Frames.MAX_REQUEST_N);
+        }
+        if (n >= Frames.MAX_REQUEST_N) {
+            Operators.addCap(PENDING, this, n - (Frames.MAX_REQUEST_N - 1));
+            return Frames.requestN(id, Frames.MAX_REQUEST_N - 1);
         }
         return Frames.requestN(id, (int) n);
     }
@@ -142,14 +148,10 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
             }
         }
         if (f.has(Frames.FLAG_COMPLETE)) {
+            completed = true;
+            done = true;
             synchronized (this) {
-                done = true;
-                if (!terminated) {
-                    terminated = true;
-                    if (!cancelled && actual != null) {
-                        actual.onComplete();
-                    }
-                }
+                signalEnd();
             }
             call.inboundDone();
         }
@@ -158,14 +160,33 @@ final class ChannelInbound extends Flux<Payload> implements Subscription {
     void fail(Throwable e) {
         synchronized (this) {
             done = true;
-            if (terminated) {
+            if (terminated || error != null) {
                 return;
             }
+            error = e;
+            signalEnd();
+        }
+    }
+
+    /**
+     * Tells the subscriber how the caller's side ended, once it can hear it: an error at once, the
+     * completion after the first payload. Holding this.
+     */
+    private void signalEnd() {
+        if (terminated || actual == null) {
+            return;
+        }
+        if (error != null) {
             terminated = true;
-            if (cancelled || actual == null) {
-                return;
+            first = null;
+            if (!cancelled) {
+                actual.onError(error);
             }
-            actual.onError(e);
+        } else if (completed && first == null) {
+            terminated = true;
+            if (!cancelled) {
+                actual.onComplete();
+            }
         }
     }
 }

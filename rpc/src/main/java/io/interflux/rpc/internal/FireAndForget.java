@@ -57,8 +57,8 @@ final class FireAndForget extends Mono<Void> {
             }
             byte[] frame = Frames.request(id, Frames.REQUEST_FNF,
                     RoutingMetadata.composite(route, payload.hasMetadata() ? payload.metadata() : null), payload.data());
-            done(null);
-            return frame;
+            // written only if its subscriber hears that it was: not after it heard the close
+            return done(null) ? frame : null;
         }
 
         @Override
@@ -76,19 +76,21 @@ final class FireAndForget extends Mono<Void> {
             done(cause);
         }
 
-        synchronized void done(Throwable error) {
+        /** Ends the call once; false when it had already ended. */
+        synchronized boolean done(Throwable error) {
             if (ended) {
-                return;
+                return false;
             }
             ended = true;
             if (cancelled) {
-                return;
+                return true;
             }
             if (error == null) {
                 actual.onComplete();
             } else {
                 actual.onError(error);
             }
+            return true;
         }
 
         @Override

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  *
  * <p>Bounds: a source is in the ready queue at most once, and each holds at most its window of
  * payloads; the control queue holds connection-level frames (SETUP, refusals), and the session
- * stops reading requests while it is longer than {@link #CONTROL_BACKLOG}.
+ * stops reading requests while it is longer than {@link #CONTROL_BACKLOG}. Once completed, only
+ * the control frames still queued are written (an ERROR saying why the connection ends).
  */
 final class Outbound extends Flux<byte[]> implements Subscription {
 
@@ -116,6 +117,8 @@ final class Outbound extends Flux<byte[]> implements Subscription {
                         if (controlSize.decrementAndGet() == CONTROL_BACKLOG - 1) {
                             onControlDrained.run();
                         }
+                    } else if (done) {
+                        break; // closing: every call has been failed, so none of their frames goes out
                     } else {
                         OutboundSource source = ready.poll();
                         if (source == null) {
@@ -141,7 +144,7 @@ final class Outbound extends Flux<byte[]> implements Subscription {
                     e++;
                 }
                 emitted = e;
-                if (done && control.isEmpty() && ready.isEmpty()) {
+                if (done && control.isEmpty()) {
                     cancelled = true; // terminal: nothing is emitted after this
                     a.onComplete();
                 }

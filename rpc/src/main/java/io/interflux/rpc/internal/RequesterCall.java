@@ -50,14 +50,14 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
     private volatile boolean cancelled;
     /** Guarded by this: the subscriber has heard its end. */
     private boolean terminated;
-    private long granted;
     /** Inbound thread only. */
     private long received;
     // poll-only state
     private boolean requestSent;
     private boolean cancelSent;
     private boolean unboundedSent;
-    private boolean outDone;
+    /** Our side of a channel has ended; written by the drain and by a CANCEL from the responder, read by both. */
+    private volatile boolean outDone;
     private volatile boolean remoteDone;
 
     RequesterCall(Session session, int type, String route, Payload payload, Publisher<Payload> outgoing) {
@@ -136,13 +136,12 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
     @Override
     byte[] poll() {
         if (cancelled) {
-            if (requestSent && !cancelSent && !remoteDone) {
+            session.remove(this);
+            // a CANCEL unless both directions had already ended: a channel whose answer completed
+            // is still open our way, and the responder waits for its end (as rsocket-java does)
+            if (requestSent && !cancelSent && !(remoteDone && (up == null || outDone))) {
                 cancelSent = true;
-                session.remove(this);
                 return Frames.cancel(id);
-            }
-            if (!requestSent) {
-                session.remove(this);
             }
             return null;
         }
@@ -232,12 +231,20 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
         return null;
     }
 
-    /** Demand as request-n: up to 2^31-1, which also means unbounded, after which none is sent. */
+    /**
+     * Demand as one request-n. 2^31-1 means unbounded, so it is sent only for unbounded demand
+     * ({@code Long.MAX_VALUE}), after which none is sent; request-n adds up, so demand that merely
+     * adds up past 2^31-1 stays bounded, and a bounded amount too large for one frame goes out in
+     * several (the rest stays pending, and the outbound polls this call again after a frame).
+     */
     private int credit(long n) {
-        granted = Operators.addCap(granted, n);
-        if (granted >= Frames.MAX_REQUEST_N) {
+        if (n == Long.MAX_VALUE || demanded == Long.MAX_VALUE) {
             unboundedSent = true;
             return Frames.MAX_REQUEST_N;
+        }
+        if (n >= Frames.MAX_REQUEST_N) {
+            Operators.addCap(PENDING, this, n - (Frames.MAX_REQUEST_N - 1));
+            return Frames.MAX_REQUEST_N - 1;
         }
         return (int) n;
     }
@@ -292,16 +299,10 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
     }
 
     private void protocolViolation() {
-        remoteDone = true;
-        session.remove(this);
-        cancelled = true;
-        cancelSent = false;
-        session.outbound.offer(Frames.cancel(id));
-        if (up != null) {
-            up.cancel();
-        }
+        // the subscriber hears why before the call counts as canceled: a canceled one hears nothing
         fail(new RpcException(RpcException.CONNECTION_ERROR, "overflow", "route '" + route + "' on " + session.name()
                 + ": the peer sent more payloads than were requested", session.name()));
+        cancel(); // our stream stops, a CANCEL goes out, and the call is removed once it has
     }
 
     @Override

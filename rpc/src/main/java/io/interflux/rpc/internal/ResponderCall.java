@@ -26,8 +26,8 @@ final class ResponderCall extends Stream {
     private final ChannelInbound inbound;
     private final Publisher<Payload> answer;
     private volatile boolean remoteCancelled;
-    // poll-only state
-    private boolean outDone;
+    /** The answer has ended: written by the drain, read by the caller's side ending on another thread. */
+    private volatile boolean outDone;
 
     ResponderCall(Session session, Frame request, String route, Routes.Handler handler, Payload payload) {
         super(session);

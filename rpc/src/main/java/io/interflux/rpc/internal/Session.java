@@ -111,7 +111,9 @@ public final class Session implements Disposable {
     }
 
     public Mono<Payload> requestResponse(String route, Payload payload) {
-        return RequesterCall.check(this, route, payload, 0).then(Mono.defer(() -> Mono.from(
+        // fromDirect: the call ends itself after its one answer, and Mono.from would cancel it at
+        // that answer, putting a useless CANCEL on the wire for every request/response
+        return RequesterCall.check(this, route, payload, 0).then(Mono.defer(() -> Mono.fromDirect(
                 new RequesterCall(this, Frames.REQUEST_RESPONSE, route, payload, null))));
     }
 
@@ -302,6 +304,11 @@ public final class Session implements Disposable {
         }
         ResponderCall call = new ResponderCall(this, f, key, handler, payload);
         streams.put(f.streamId, call);
+        if (isClosed()) { // closed meanwhile, by the handler itself even: close() may have missed this call
+            remove(call);
+            call.terminate(closedError());
+            return;
+        }
         call.start();
     }
 
@@ -345,7 +352,11 @@ public final class Session implements Disposable {
 
     private void startTimer(Duration interval) {
         long period = Math.max(10, interval.toMillis());
-        timer = Schedulers.parallel().schedulePeriodically(this::tick, period, period, TimeUnit.MILLISECONDS);
+        Disposable t = Schedulers.parallel().schedulePeriodically(this::tick, period, period, TimeUnit.MILLISECONDS);
+        timer = t;
+        if (isClosed()) { // a close racing with the peer's SETUP disposed the previous timer, not this one
+            t.dispose();
+        }
     }
 
     private void tick() {
@@ -406,12 +417,13 @@ public final class Session implements Disposable {
         if (t != null) {
             t.dispose();
         }
+        // first, so no frame of a call failed below is written after its subscriber heard the close
+        outbound.complete();
         for (Stream s : new ArrayList<>(streams.values())) {
             s.terminate(cause);
         }
         streams.clear();
         ready.tryEmitError(cause);
-        outbound.complete();
         // the frames queued before the close (an ERROR saying why) get a moment to be written
         Mono.delay(Duration.ofMillis(outbound.isCancelled() ? 0 : 200)).subscribe(x -> duplex.dispose());
         inbound.dispose();
