@@ -188,6 +188,55 @@ class RpcReviewTest {
         assertThat(answer.streamId).isEqualTo(3);
     }
 
+    @Test
+    @DisplayName("a fragmented payload from a channel's caller ends the channel both ways with ERROR, not a CANCEL that leaves the caller's answer hanging")
+    void fragmentOnAnsweredChannel() {
+        WirePeer peer = new WirePeer(Long.MAX_VALUE);
+        serve(peer, Routes.empty().requestChannel("upper", in -> in.map(p -> Payload.of(p.dataUtf8().toUpperCase()))));
+        peer.send(setup());
+        peer.send(Frames.request(1, Frames.REQUEST_CHANNEL, 10, false, RoutingMetadata.composite("upper", null), utf8("a")));
+        boolean answered = false;
+        boolean credited = false;
+        while (!answered || !credited) {
+            Frame f = peer.next();
+            answered |= f.type == Frames.PAYLOAD;
+            credited |= f.type == Frames.REQUEST_N;
+        }
+        peer.send(Frames.next(1, null, utf8("b"), false));
+        byte[] fragment = Frames.next(1, null, utf8("c"), false);
+        fragment[5] |= (byte) Frames.FLAG_FOLLOWS; // the low byte of type-and-flags
+        peer.send(fragment);
+        Frame f = peer.next();
+        while (f.type == Frames.PAYLOAD) { // the answer to "b"
+            f = peer.next();
+        }
+        assertThat(Frames.typeName(f.type)).as("what the caller hears of its channel").isEqualTo("ERROR");
+        assertThat(f.streamId).isEqualTo(1);
+        assertThat(f.errorMessage()).contains("fragmented");
+    }
+
+    @Test
+    @DisplayName("a channel the caller cancels is not answered with a CANCEL of the caller's own stream")
+    void callerCancelIsNotEchoed() {
+        WirePeer peer = new WirePeer(Long.MAX_VALUE);
+        serve(peer, Routes.empty()
+                .requestChannel("upper", in -> in.map(p -> Payload.of(p.dataUtf8().toUpperCase())))
+                .requestResponse("greet", p -> Mono.just(Payload.of("hello"))));
+        peer.send(setup());
+        peer.send(Frames.request(1, Frames.REQUEST_CHANNEL, 10, false, RoutingMetadata.composite("upper", null), utf8("a")));
+        boolean answered = false;
+        boolean credited = false;
+        while (!answered || !credited) {
+            Frame f = peer.next();
+            answered |= f.type == Frames.PAYLOAD;
+            credited |= f.type == Frames.REQUEST_N;
+        }
+        peer.send(Frames.cancel(1));
+        peer.send(Frames.request(3, Frames.REQUEST_RESPONSE, RoutingMetadata.composite("greet", null), utf8("")));
+        Frame next = peer.next();
+        assertThat(Frames.typeName(next.type) + " on " + next.streamId).isEqualTo("PAYLOAD on 3");
+    }
+
     // ---- request/response on the wire
 
     @Test

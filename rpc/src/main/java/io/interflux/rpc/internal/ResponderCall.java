@@ -143,11 +143,13 @@ final class ResponderCall extends Stream {
                 break;
             case Frames.CANCEL:
                 remoteCancelled = true;
-                up.cancel();
+                // the inbound ends before the answer is canceled: that cancel reaches the handler's
+                // inbound, which would otherwise send the caller a CANCEL of its own stream
                 if (inbound != null) {
                     inbound.fail(new RpcException(RpcException.CANCELED, "canceled",
                             "route '" + route + "': the caller canceled the channel", session.name()));
                 }
+                up.cancel();
                 session.remove(this);
                 break;
             case Frames.PAYLOAD:
@@ -157,11 +159,11 @@ final class ResponderCall extends Stream {
                 break;
             case Frames.ERROR:
                 remoteCancelled = true;
-                up.cancel();
-                if (inbound != null) {
+                if (inbound != null) { // first, as for CANCEL
                     inbound.fail(new RpcException(f.n, f.errorMessage(), "route '" + route + "': the caller's stream failed with "
                             + RpcException.codeName(f.n) + ": " + f.errorMessage(), session.name()));
                 }
+                up.cancel();
                 session.remove(this);
                 break;
             default:
@@ -179,10 +181,10 @@ final class ResponderCall extends Stream {
     @Override
     void terminate(Throwable cause) {
         remoteCancelled = true;
-        up.cancel();
-        if (inbound != null) {
+        if (inbound != null) { // first, as for CANCEL
             inbound.fail(cause);
         }
+        up.cancel();
     }
 
     @Override

@@ -191,10 +191,15 @@ public final class Session implements Disposable {
         Stream s = streams.get(f.streamId);
         if (s != null) {
             if (f.has(Frames.FLAG_FOLLOWS) && f.type == Frames.PAYLOAD) {
-                s.terminate(new RpcException(RpcException.INVALID, "fragmented", name + ": the peer sent a fragmented "
-                        + "payload, which Interflux does not reassemble: raise the peer's fragment size to the frame limit", name));
+                String message = "the peer sent a fragmented payload, which Interflux does not reassemble: "
+                        + "raise the peer's fragment size to the frame limit";
+                s.terminate(new RpcException(RpcException.INVALID, "fragmented", name + ": " + message, name));
                 remove(s);
-                outbound.offer(Frames.cancel(f.streamId));
+                // a call this side makes is canceled; one it answers gets an ERROR, which ends both
+                // directions (a CANCEL would stop only the caller's stream, and leave it waiting for
+                // an answer that terminate() has just stopped)
+                outbound.offer(s instanceof ResponderCall ? Frames.error(f.streamId, RpcException.INVALID, message)
+                        : Frames.cancel(f.streamId));
                 return;
             }
             s.onFrame(f);
