@@ -38,7 +38,7 @@ public final class Benchmarks {
     static Map<String, MechanismBenchmark> all() {
         Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
         for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark(),
-                new ShmBenchmark(), new SyncBenchmark(), new SocketBenchmark())) {
+                new ShmBenchmark(), new SyncBenchmark(), new SocketBenchmark(), new RpcBenchmark())) {
             all.put(b.name(), b);
         }
         return all;

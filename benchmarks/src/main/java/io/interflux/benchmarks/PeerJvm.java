@@ -38,11 +38,16 @@ final class PeerJvm implements AutoCloseable {
      * @param label what the peer is called in errors: {@code "shm peer"}
      */
     PeerJvm(String label, Class<?> main, String... args) throws IOException {
+        this(label, with(command(main), args));
+    }
+
+    /**
+     * Starts {@code command}: a JVM of another class path (the rpc benchmark's rsocket-java peers)
+     * that speaks the same lines.
+     */
+    PeerJvm(String label, List<String> command) throws IOException {
         this.label = label;
-        List<String> cmd = new ArrayList<>(List.of(BenchmarkConfig.javaExecutable(), "-Xmx64m", "-XX:+UseSerialGC",
-                "--add-exports", Benchmarks.AGRONA_EXPORT, "-cp", BenchmarkConfig.classPath(), main.getName()));
-        cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
@@ -59,6 +64,25 @@ final class PeerJvm implements AutoCloseable {
         }, label.replace(' ', '-') + "-answers");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** The options every peer JVM runs with, whatever its class path. */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+
+    /** The command line of a JVM running {@code main} from this JVM's class path, arguments to follow. */
+    static List<String> command(Class<?> main) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BenchmarkConfig.javaExecutable());
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(List.of("--add-exports", Benchmarks.AGRONA_EXPORT, "-cp", BenchmarkConfig.classPath(), main.getName()));
+        return cmd;
+    }
+
+    /** {@code command} followed by {@code args}. */
+    static List<String> with(List<String> command, String... args) {
+        List<String> cmd = new ArrayList<>(command);
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** Sends one command; the peer runs it while this JVM measures its side. */

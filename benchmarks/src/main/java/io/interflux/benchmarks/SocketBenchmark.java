@@ -69,7 +69,7 @@ public final class SocketBenchmark implements MechanismBenchmark {
 
     @Override
     public List<Target> run(BenchmarkConfig config) throws Exception {
-        removeStale();
+        removeStale(DIR_PREFIX);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), DIR_PREFIX + ProcessHandle.current().pid());
         List<Target> targets = new ArrayList<>();
         try {
@@ -106,11 +106,11 @@ public final class SocketBenchmark implements MechanismBenchmark {
         }
     }
 
-    /** Removes the socket directories of runs whose JVM is gone. */
-    private static void removeStale() throws IOException {
+    /** Removes the directories named {@code prefix} and a pid of runs whose JVM is gone. */
+    static void removeStale(String prefix) throws IOException {
         try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            dirs.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).filter(p -> {
-                String pid = p.getFileName().toString().substring(DIR_PREFIX.length());
+            dirs.filter(p -> p.getFileName().toString().startsWith(prefix)).filter(p -> {
+                String pid = p.getFileName().toString().substring(prefix.length());
                 return pid.isEmpty() || !pid.chars().allMatch(Character::isDigit) || ProcessHandle.of(Long.parseLong(pid)).isEmpty();
             }).forEach(SocketBenchmark::removeTree);
         }
