@@ -7,8 +7,7 @@ import java.io.BufferedReader;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,9 +66,6 @@ public final class RpcPeer {
     }
 
     private static void serve(String impl, String address) throws IOException {
-        if (address.equals("tcp:0")) {
-            address = "tcp:" + freePort();
-        }
         AutoCloseable server;
         switch (impl) {
             case "interflux":
@@ -77,6 +73,9 @@ public final class RpcPeer {
                 if (address.equals("pipe")) {
                     rpc.onDispose().block(); // the parent closed our stdin
                     return;
+                }
+                if (rpc.address() instanceof InetSocketAddress) { // the port bound, for tcp:0
+                    address = "tcp:" + ((InetSocketAddress) rpc.address()).getPort();
                 }
                 server = () -> rpc.disposeNow(RpcWorkload.LIMIT);
                 break;
@@ -95,13 +94,6 @@ public final class RpcPeer {
             } catch (Exception e) {
                 System.err.println(impl + " server at " + address + " did not close: " + e);
             }
-        }
-    }
-
-    /** A loopback port free now; the Interflux RPC server does not say which port it bound for port 0. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
