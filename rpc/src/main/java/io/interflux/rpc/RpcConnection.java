@@ -27,6 +27,11 @@ import reactor.core.publisher.Mono;
  * the protocol). A payload too big for one frame fails its call with
  * {@link io.interflux.FrameTooLargeException} naming the limit, before anything is sent; a frame
  * from the peer over the limit ends the connection with it.
+ *
+ * <p>Answers are delivered on the connection's own thread (the transport's event loop), one
+ * frame after another for every call it carries: a subscriber that does slow work in
+ * {@code onNext} holds up every call on the connection, so it should {@code publishOn} a
+ * scheduler of its own; one that throws from {@code onNext} ends the connection.
  */
 public final class RpcConnection implements IpcResource {
 

@@ -42,7 +42,7 @@ public final class RpcServer implements IpcResource {
                         .onErrorResume(e -> {
                             log.debug("an RPC connection on {} was not set up: {}", bound.description(), e.toString());
                             return Mono.empty();
-                        }))
+                        }), Integer.MAX_VALUE) // a client slow to send SETUP holds up no other
                 .subscribe(c -> { }, e -> {
                     log.warn("{} stopped accepting: {}", bound.description(), e.toString());
                     dispose();

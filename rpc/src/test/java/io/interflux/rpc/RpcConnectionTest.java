@@ -219,6 +219,30 @@ class RpcConnectionTest {
     }
 
     @Test
+    @DisplayName("fire-and-forget handlers still running count against maxStreams: a peer cannot flood a server with them")
+    void fireAndForgetIsBounded() {
+        Path path = dir.resolve("fnf.sock");
+        reactor.core.publisher.Sinks.Empty<Void> release = reactor.core.publisher.Sinks.empty();
+        AtomicInteger started = new AtomicInteger();
+        keep(Rpc.server(Routes.empty()
+                        .fireAndForget("slow", p -> Mono.fromRunnable(started::incrementAndGet).then(release.asMono()))
+                        .requestResponse("ping", p -> Mono.just(Payload.of("pong"))))
+                .maxStreams(2).bindNow(SocketRpc.unixServer(path), WAIT));
+        RpcConnection c = keep(Rpc.client().connectNow(SocketRpc.unix(path), WAIT));
+        StepVerifier.create(c.fireAndForget("slow", Payload.empty()).then(c.fireAndForget("slow", Payload.empty()))
+                        .then(c.requestResponse("ping", Payload.empty())))
+                .expectErrorSatisfies(e -> assertThat(((RpcException) e).code()).isEqualTo(RpcException.REJECTED))
+                .verify(WAIT);
+        assertThat(started).hasValue(2);
+        release.tryEmitEmpty();
+        StepVerifier.create(Mono.defer(() -> c.requestResponse("ping", Payload.empty()))
+                        .retryWhen(reactor.util.retry.Retry.fixedDelay(50, Duration.ofMillis(20))
+                                .filter(e -> e instanceof RpcException && ((RpcException) e).code() == RpcException.REJECTED))
+                        .map(Payload::dataUtf8))
+                .expectNext("pong").verifyComplete();
+    }
+
+    @Test
     @DisplayName("RPC runs over TCP on loopback, the port chosen by the system")
     void overTcp() {
         RpcServer server = keep(Rpc.server(Routes.empty().requestStream("count",

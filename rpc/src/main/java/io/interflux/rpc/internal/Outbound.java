@@ -37,6 +37,7 @@ final class Outbound extends Flux<byte[]> implements Subscription {
     private final Queue<byte[]> control = Queues.<byte[]>unboundedMultiproducer().get();
     private final AtomicInteger controlSize = new AtomicInteger();
     private final Runnable onControlDrained;
+    private final java.util.function.Consumer<Throwable> onFailure;
     private volatile CoreSubscriber<? super byte[]> actual;
     private volatile int wip;
     private volatile long requested;
@@ -44,9 +45,14 @@ final class Outbound extends Flux<byte[]> implements Subscription {
     private volatile boolean cancelled;
     private long emitted;
 
-    /** @param onControlDrained run when the control queue falls back under its backlog */
-    Outbound(Runnable onControlDrained) {
+    /**
+     * @param onControlDrained run when the control queue falls back under its backlog
+     * @param onFailure        run when the transport's subscriber throws from {@code onNext}: the
+     *                         connection cannot write any more and must end
+     */
+    Outbound(Runnable onControlDrained, java.util.function.Consumer<Throwable> onFailure) {
         this.onControlDrained = onControlDrained;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -140,7 +146,13 @@ final class Outbound extends Flux<byte[]> implements Subscription {
                             ready.offer(source);
                         }
                     }
-                    a.onNext(frame);
+                    try {
+                        a.onNext(frame);
+                    } catch (Throwable t) { // a transport that breaks the rules: stop, rather than wedge the drain
+                        cancelled = true;
+                        onFailure.accept(t);
+                        break;
+                    }
                     e++;
                 }
                 emitted = e;

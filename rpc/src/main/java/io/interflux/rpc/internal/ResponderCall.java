@@ -51,14 +51,16 @@ final class ResponderCall extends Stream {
         up.grant(credit);
     }
 
-    static void fireAndForget(Session session, String route, Routes.Handler handler, Payload payload) {
+    /** Runs a fire-and-forget handler for its side effects; {@code finished} runs when it has ended, however. */
+    static void fireAndForget(Session session, String route, Routes.Handler handler, Payload payload, Runnable finished) {
         Mono<Void> done;
         try {
             done = Mono.from(handler.fireAndForget().apply(payload));
         } catch (Throwable t) {
             done = Mono.error(t);
         }
-        done.subscribe(null, e -> log.warn("{}: the fire-and-forget handler of route '{}' failed: {}", session.name(), route, e.toString()));
+        done.doFinally(s -> finished.run())
+                .subscribe(null, e -> log.warn("{}: the fire-and-forget handler of route '{}' failed: {}", session.name(), route, e.toString()));
     }
 
     void start() {

@@ -44,7 +44,8 @@ public final class Session implements Disposable {
     final boolean client;
     final Settings settings;
     final String name;
-    final Outbound outbound = new Outbound(this::resumeInbound);
+    final Outbound outbound = new Outbound(this::resumeInbound,
+            e -> close(connectionError("the transport refused a frame: " + e, e)));
     private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId;
     private final AtomicInteger responders = new AtomicInteger();
@@ -222,7 +223,9 @@ public final class Session implements Disposable {
     }
 
     private void onSetup(Frame f) {
-        if (f.type != Frames.SETUP) {
+        if (f.type == Frames.RESUME) {
+            reject(RpcException.REJECTED_RESUME, "resumption is not supported");
+        } else if (f.type != Frames.SETUP) {
             reject(RpcException.INVALID_SETUP, "the first frame must be SETUP but it was " + Frames.typeName(f.type));
         } else if (f.majorVersion != 1) {
             reject(RpcException.UNSUPPORTED_SETUP, "protocol version " + f.majorVersion + ".x is not supported, only 1.x");
@@ -298,13 +301,14 @@ public final class Session implements Disposable {
             return;
         }
         Payload payload = Payload.of(f.data, f.metadata);
-        if (f.type == Frames.REQUEST_FNF) {
-            ResponderCall.fireAndForget(this, key, handler, payload);
-            return;
-        }
+        // fire-and-forget handlers count too, while they run: a peer cannot flood this side with them
         if (responders.incrementAndGet() > settings.maxStreams) {
             responders.decrementAndGet();
             refuse(f, RpcException.REJECTED, "more than " + settings.maxStreams + " calls at once");
+            return;
+        }
+        if (f.type == Frames.REQUEST_FNF) {
+            ResponderCall.fireAndForget(this, key, handler, payload, responders::decrementAndGet);
             return;
         }
         ResponderCall call = new ResponderCall(this, f, key, handler, payload);
