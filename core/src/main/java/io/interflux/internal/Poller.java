@@ -172,7 +172,10 @@ public final class Poller implements Executor {
                     }
                 }
             }
-            runTasks();
+            // what was submitted before the stop, and what that submits in turn, up to a bound
+            for (int pass = 0; pass < 16 && !tasks.isEmpty(); pass++) {
+                runTasks();
+            }
         } finally {
             synchronized (epfdLock) {
                 epfdClosed = true;
@@ -190,9 +193,19 @@ public final class Poller implements Executor {
         Native.libc().read(wakeFd, drainAddress, 8);
     }
 
+    /** Ends a pass of {@link #runTasks()}; only the loop thread offers and meets it. */
+    private static final Runnable END_OF_PASS = () -> { };
+
+    /**
+     * Runs the tasks submitted before this pass, not those they submit: a drain that resumes
+     * itself through a task after its work budget (a writer that never meets EAGAIN, a producer
+     * with unbounded demand) runs again only after the loop has looked at its descriptors, or it
+     * would keep every other stream on this thread waiting for as long as it had work.
+     */
     private void runTasks() {
+        tasks.offer(END_OF_PASS);
         Runnable t;
-        while ((t = tasks.poll()) != null) {
+        while ((t = tasks.poll()) != null && t != END_OF_PASS) {
             try {
                 t.run();
             } catch (Throwable e) {

@@ -23,6 +23,21 @@ abstract class DrainLoop implements Lifecycle.Member, Runnable {
     /** One pass: moves what it may within the budget, then waits, resumes or ends. */
     abstract void drainOnce();
 
+    /**
+     * Set by a wake-up from the readiness or the loop ({@link #run()}): the next pass starts a new
+     * turn with a fresh work budget. Drains started by the stream itself (an {@code onNext}, a
+     * {@code request}) go on with the budget they have: a publisher that answers the drain's own
+     * request at once would otherwise start a fresh drain with a fresh budget for every message
+     * it emits, and keep its thread (a loop thread, or a subscriber's) for as long as it had
+     * messages, every other stream on that thread waiting. Once spent, the drain resumes through
+     * its readiness, which sets this.
+     */
+    private volatile boolean freshTurn = true;
+
+    /** Called before a pass when a new turn has begun: the place to reset the work budget. */
+    void newTurn() {
+    }
+
     final void drain() {
         if (WIP.getAndIncrement(this) != 0) {
             return;
@@ -30,6 +45,10 @@ abstract class DrainLoop implements Lifecycle.Member, Runnable {
         int missed = 1;
         for (;;) {
             if (!terminated) {
+                if (freshTurn) {
+                    freshTurn = false;
+                    newTurn();
+                }
                 drainOnce();
             }
             missed = WIP.addAndGet(this, -missed);
@@ -52,9 +71,10 @@ abstract class DrainLoop implements Lifecycle.Member, Runnable {
         drain();
     }
 
-    /** A wake-up from the readiness: the object may have a message, or room. */
+    /** A wake-up from the readiness (or a resume after a spent budget): the object may have a message, or room. */
     @Override
     public void run() {
+        freshTurn = true;
         drain();
     }
 }

@@ -112,6 +112,11 @@ public final class MessageReceive<M> extends Flux<M> {
         }
 
         @Override
+        void newTurn() {
+            budget.reset();
+        }
+
+        @Override
         void drainOnce() {
             int j = joined;
             if (j == 0) {
@@ -134,7 +139,6 @@ public final class MessageReceive<M> extends Flux<M> {
                 actual.onComplete();
                 return;
             }
-            budget.reset();
             long r = requested;
             long e = 0;
             while (e != r) {

@@ -169,11 +169,15 @@ public final class MessageSend<M> extends Mono<Void> {
         }
 
         @Override
+        void newTurn() {
+            budget.reset();
+        }
+
+        @Override
         void drainOnce() {
             if (upstream == null) {
                 return; // onSubscribe drains again
             }
-            budget.reset();
             for (;;) {
                 if (cancelled) {
                     upstream.cancel();
