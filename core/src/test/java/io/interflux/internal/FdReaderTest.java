@@ -132,6 +132,7 @@ class FdReaderTest {
         int max = 70_000;
         for (Framing f : new Framing[] {Framing.lines(max), Framing.delimiter(new byte[] {'<', '>'}, max),
                 Framing.lengthPrefixed(max)}) {
+            close(); // the pipe of the one before, or @BeforeEach's: each framing gets a fresh one
             pipe();
             byte[] a = payload(max - 1, 'a');
             byte[] b = payload(max, 'b');
@@ -145,7 +146,6 @@ class FdReaderTest {
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
                             .hasMessageContaining("on test pipe").hasMessageContaining("limit=" + max))
                     .verify(WAIT);
-            close();
         }
     }
 
