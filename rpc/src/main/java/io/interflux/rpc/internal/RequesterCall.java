@@ -255,14 +255,18 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
     void onFrame(Frame f) {
         switch (f.type) {
             case Frames.PAYLOAD:
+                boolean last = f.has(Frames.FLAG_COMPLETE) || type == Frames.REQUEST_RESPONSE;
                 if (f.has(Frames.FLAG_NEXT)) {
                     if (++received > demanded) {
                         protocolViolation();
                         return;
                     }
+                    // known to be over before the subscriber hears the last payload: one that cancels
+                    // in onNext (Mono.block does, as does take(n) at its n-th) sends no CANCEL for it
+                    remoteDone |= last;
                     next(Payload.of(f.data, f.metadata));
                 }
-                if (f.has(Frames.FLAG_COMPLETE) || type == Frames.REQUEST_RESPONSE) {
+                if (last) {
                     remoteDone = true;
                     if (up == null || outDone) {
                         session.remove(this);

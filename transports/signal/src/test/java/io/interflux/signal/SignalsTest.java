@@ -294,6 +294,7 @@ class SignalsTest {
         ChildProcess gone = ChildProcess.command("true").start().block(WAIT);
         long pid = gone.pid();
         gone.exit().block(WAIT);
+        gone.dispose(); // its pipes: the child's exit leaves them to us
         StepVerifier.create(Signals.send(pid, UnixSignal.SIGTERM))
                 .expectErrorSatisfies(e -> {
                     assertThat(e).isInstanceOf(IpcException.class)
