@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  * 64-byte ones that followed in one JVM). It costs two JVM starts per group. Within a group, the
  * three ends take turns round by round ({@link Interleaved#runEach}): two short rounds size a
  * round so the slowest side takes about {@link BenchmarkConfig#secondsPerRound}, two more at full
- * size warm up, then the measured rounds; Unix first, then TCP. Rates are the median round;
+ * size warm up, then the measured rounds (at least {@link SocketGroup#CHUNK_ROUNDS} for the 64 KiB
+ * rows, whose rounds swing most); Unix first, then TCP. Rates are the median round;
  * latencies the percentile over every measured round trip.
  * Socket files live in {@code /tmp/ifx-bench-socket-PID}, removed however the run ends (the next
  * run removes those of a run killed outright).
