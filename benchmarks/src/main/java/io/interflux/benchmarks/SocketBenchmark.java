@@ -95,7 +95,7 @@ public final class SocketBenchmark implements MechanismBenchmark {
     }
 
     /** A {@link SocketGroup} row: MECHANISM SIZE METRIC INTERFLUX BASELINE BASELINE_NAME UNIT TARGET BOUND. */
-    private static Target target(String[] f) {
+    static Target target(String[] f) {
         Result r = new Result(f[0], f[1], f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]), f[5], f[6]);
         switch (f[7]) {
             case "atLeast":
