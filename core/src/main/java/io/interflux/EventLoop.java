@@ -32,8 +32,7 @@ public final class EventLoop implements Disposable {
 
     private static final class Shared {
         static final EventLoop INSTANCE = create("interflux-loop",
-                Integer.getInteger(THREADS_PROPERTY,
-                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))));
+                Integer.getInteger(THREADS_PROPERTY, defaultThreads()));
     }
 
     private final String name;
@@ -50,6 +49,11 @@ public final class EventLoop implements Disposable {
         for (int i = 0; i < threads; i++) {
             pollers[i] = Pollers.start(name + "-" + (i + 1), this::pollerStopped);
         }
+    }
+
+    /** The thread count {@link #shared()} has unless {@value #THREADS_PROPERTY} says otherwise: half the processors, 1 to 4. */
+    public static int defaultThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     }
 
     /** The loop every spec uses unless told otherwise. Its daemon threads live as long as the JVM. */

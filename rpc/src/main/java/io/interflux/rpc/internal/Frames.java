@@ -93,6 +93,11 @@ public final class Frames {
         return HEADER + fields + (metadata == null ? 0 : 3 + metadata.length) + data.length;
     }
 
+    /** {@link #size(int, byte[], byte[])} for metadata of {@code metadataLength} bytes. */
+    public static int size(int fields, int metadataLength, int dataLength) {
+        return HEADER + fields + 3 + metadataLength + dataLength;
+    }
+
     public static byte[] setup(int keepAliveMillis, int maxLifetimeMillis, String metadataMime, String dataMime,
                                byte[] metadata, byte[] data) {
         byte[] mm = metadataMime.getBytes(StandardCharsets.US_ASCII);

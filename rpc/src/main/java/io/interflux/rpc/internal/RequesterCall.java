@@ -72,8 +72,8 @@ final class RequesterCall extends Stream implements Subscription, Publisher<Payl
     /** Fails at once when {@code payload} cannot travel in one frame with its route. */
     static Mono<Void> check(Session session, String route, Payload payload, int fields) {
         return Mono.defer(() -> {
-            int size = Frames.size(fields, RoutingMetadata.composite(route, payload.hasMetadata() ? payload.metadata() : null),
-                    payload.data());
+            int size = Frames.size(fields, RoutingMetadata.compositeLength(route, payload.hasMetadata() ? payload.metadata() : null),
+                    payload.data().length);
             return size > session.maxFrameSize()
                     ? Mono.error(new FrameTooLargeException("RPC request frame", session.name(), session.maxFrameSize(), size))
                     : Mono.empty();

@@ -51,6 +51,15 @@ public final class RoutingMetadata {
         return out.toByteArray();
     }
 
+    /** The length of {@link #composite(String, byte[])}'s result, without building it. */
+    public static int compositeLength(String route, byte[] more) {
+        int name = route.getBytes(StandardCharsets.UTF_8).length;
+        if (name > 255) {
+            throw new IllegalArgumentException("a route is at most 255 bytes of UTF-8 but '" + route + "' is " + name);
+        }
+        return 4 + 1 + name + (more == null ? 0 : more.length);
+    }
+
     /**
      * The route in {@code metadata} read as {@code mime} says, or {@code null} when there is none.
      *

@@ -65,7 +65,7 @@ public class InterfluxProperties {
         /** The thread count to use: the one set, else EventLoop.shared()'s default. */
         int threadsOrDefault() {
             if (threads == null) {
-                return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+                return io.interflux.EventLoop.defaultThreads();
             }
             if (threads < 1) {
                 throw new IllegalArgumentException("interflux.event-loop.threads must be at least 1 but it was " + threads);
