@@ -23,6 +23,8 @@ final class ByteSink implements MessageSink<byte[]> {
     private final Runnable onReleased;
     private final EdgeReadiness readiness;
     private FrameEncoder encoder;
+    /** Set by the writer before its first send. */
+    io.interflux.MetricsRecorder metrics = io.interflux.internal.metrics.Metering.NONE;
     private ByteBuffer buffer;
     private long bufferAddress;
 
@@ -228,6 +230,7 @@ final class ByteSink implements MessageSink<byte[]> {
                     : Native.libc().write(fd, src, src.remaining());
             if (n >= 0) {
                 src.position(src.position() + (int) n);
+                metrics.bytesSent(n);
                 continue;
             }
             int errno = Native.errno();

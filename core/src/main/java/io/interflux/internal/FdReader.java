@@ -3,6 +3,8 @@ package io.interflux.internal;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.IpcException;
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.internal.drain.Lifecycle;
 import io.interflux.internal.drain.MessageReceive;
 import reactor.core.publisher.Flux;
@@ -46,6 +48,8 @@ public final class FdReader {
     final BooleanSupplier endOfStream;
     private final Lifecycle lifecycle;
     private final AtomicBoolean subscribed = new AtomicBoolean();
+    /** Where the stream's counts go; set by the owner before it hands the reader out. */
+    MetricsRecorder metrics = Metering.NONE;
     /** The source of the subscription, for tests of its buffer. */
     volatile FrameSource<?> source;
 
@@ -92,6 +96,15 @@ public final class FdReader {
         });
     }
 
+    /**
+     * Reports the bytes read and frames delivered to {@code metrics}. Called by the owner before
+     * it hands the reader out; returns this reader.
+     */
+    public FdReader metered(MetricsRecorder metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        return this;
+    }
+
     /** The frames of the descriptor; may be subscribed once. */
     public Flux<byte[]> receive(Framing framing) {
         return receive(framing, Codec.bytes());
@@ -109,7 +122,8 @@ public final class FdReader {
                     FrameSource<T> s = new FrameSource<>(this, framing, codec);
                     source = s;
                     return s;
-                }, s -> ((FrameSource<T>) s).readiness()).disposingOnEnd(); // the stream's end closes the descriptor
+                }, s -> ((FrameSource<T>) s).readiness()).disposingOnEnd() // the stream's end closes the descriptor
+                .metered(metrics);
         return Flux.defer(() -> {
             if (!subscribed.compareAndSet(false, true)) {
                 return Flux.error(lifecycle.isDisposed() ? new io.interflux.DisposedException(description)

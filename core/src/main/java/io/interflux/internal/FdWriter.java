@@ -78,6 +78,15 @@ public final class FdWriter {
     }
 
     /**
+     * Reports the bytes written, frames sent and waits on a full pipe to {@code metrics}. Called
+     * by the owner before it hands the writer out; returns this writer.
+     */
+    public FdWriter metered(io.interflux.MetricsRecorder metrics) {
+        sink.metrics = Objects.requireNonNull(metrics, "metrics");
+        return this;
+    }
+
+    /**
      * Writes every frame of {@code frames}; completes when the last byte is in the kernel. Lazy:
      * nothing happens until subscribed. Fails with {@link io.interflux.DisposedException} once the
      * writer is closed, and with {@link IllegalStateException} while another send runs.
@@ -93,7 +102,8 @@ public final class FdWriter {
                 return Mono.error(new IllegalStateException("a send to " + description + " is already in progress"));
             }
             sink.use(Spi.encoder(framing));
-            return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink.readiness(), DEFAULT_PREFETCH);
+            return new MessageSend<>(description, lifecycle, frames, () -> sink, s -> sink.readiness(), DEFAULT_PREFETCH)
+                    .metered(sink.metrics);
         });
     }
 
@@ -120,7 +130,11 @@ public final class FdWriter {
                         return Sinks.EmitResult.FAIL_NON_SERIALIZED;
                     }
                     try {
-                        return sink.tryWriteWhole(encoder, frame);
+                        Sinks.EmitResult r = sink.tryWriteWhole(encoder, frame);
+                        if (r == Sinks.EmitResult.OK) {
+                            sink.metrics.messagesSent(1);
+                        }
+                        return r;
                     } finally {
                         sending.set(false);
                     }

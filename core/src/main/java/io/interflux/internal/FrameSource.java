@@ -65,6 +65,7 @@ final class FrameSource<T> implements MessageSource<T> {
             }
             long n = fill();
             if (n > 0) {
+                reader.metrics.bytesReceived(n);
                 continue;
             }
             if (n == 0) {

@@ -38,6 +38,10 @@ abstract class DrainLoop implements Lifecycle.Member, Runnable {
     void newTurn() {
     }
 
+    /** Called after every pass, the last one included: the place to report what it counted. */
+    void afterPass() {
+    }
+
     final void drain() {
         if (WIP.getAndIncrement(this) != 0) {
             return;
@@ -50,6 +54,7 @@ abstract class DrainLoop implements Lifecycle.Member, Runnable {
                     newTurn();
                 }
                 drainOnce();
+                afterPass();
             }
             missed = WIP.addAndGet(this, -missed);
             if (missed == 0) {

@@ -1,6 +1,8 @@
 package io.interflux.internal.drain;
 
 import io.interflux.DisposedException;
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -33,6 +35,7 @@ public final class MessageReceive<M> extends Flux<M> {
     private final Function<? super MessageSource<M>, ? extends Readiness> readiness;
     /** Whether the end of a subscription also disposes the lifecycle (a stream read once). */
     private final boolean disposeOnEnd;
+    private final MetricsRecorder metrics;
 
     /**
      * Any number of subscriptions may take messages concurrently when the object allows it (a
@@ -46,16 +49,18 @@ public final class MessageReceive<M> extends Flux<M> {
      */
     public MessageReceive(String description, Lifecycle lifecycle, Supplier<? extends MessageSource<M>> sources,
                           Function<? super MessageSource<M>, ? extends Readiness> readiness) {
-        this(description, lifecycle, sources, readiness, false);
+        this(description, lifecycle, sources, readiness, false, Metering.NONE);
     }
 
     private MessageReceive(String description, Lifecycle lifecycle, Supplier<? extends MessageSource<M>> sources,
-                           Function<? super MessageSource<M>, ? extends Readiness> readiness, boolean disposeOnEnd) {
+                           Function<? super MessageSource<M>, ? extends Readiness> readiness, boolean disposeOnEnd,
+                           MetricsRecorder metrics) {
         this.description = description;
         this.lifecycle = lifecycle;
         this.sources = sources;
         this.readiness = readiness;
         this.disposeOnEnd = disposeOnEnd;
+        this.metrics = metrics;
     }
 
     /**
@@ -65,7 +70,16 @@ public final class MessageReceive<M> extends Flux<M> {
      * every message would pass through.
      */
     public MessageReceive<M> disposingOnEnd() {
-        return new MessageReceive<>(description, lifecycle, sources, readiness, true);
+        return new MessageReceive<>(description, lifecycle, sources, readiness, true, metrics);
+    }
+
+    /**
+     * The same receive, reporting to {@code metrics} the messages it delivers (once per pass) and
+     * every period it has no demand. With {@link Metering#NONE} no clock is read.
+     */
+    public MessageReceive<M> metered(MetricsRecorder metrics) {
+        return new MessageReceive<>(description, lifecycle, sources, readiness, disposeOnEnd,
+                java.util.Objects.requireNonNull(metrics, "metrics"));
     }
 
     @Override
@@ -86,6 +100,12 @@ public final class MessageReceive<M> extends Flux<M> {
         private final MessageBatchSource<M> batch;
         private final Readiness readiness;
         private final WorkBudget budget = new WorkBudget();
+        private final MetricsRecorder metrics;
+        private final boolean metered;
+        /** Messages delivered and not yet reported. */
+        private int unreported;
+        /** When demand last ran out, while it is out and metrics are on; else 0. */
+        private long noDemandSince;
         /** 0 until the lifecycle answered, 1 joined, -1 refused (already disposed). */
         volatile int joined;
         volatile long requested;
@@ -101,6 +121,8 @@ public final class MessageReceive<M> extends Flux<M> {
             this.batch = source instanceof MessageBatchSource ? (MessageBatchSource<M>) source : null;
             this.readiness = parent.readiness.apply(source);
             this.readiness.watch(this);
+            this.metrics = parent.metrics;
+            this.metered = metrics != Metering.NONE;
         }
 
         @Override
@@ -114,6 +136,26 @@ public final class MessageReceive<M> extends Flux<M> {
         @Override
         void newTurn() {
             budget.reset();
+        }
+
+        @Override
+        void afterPass() {
+            if (unreported != 0) {
+                metrics.messagesReceived(unreported);
+                unreported = 0;
+            }
+        }
+
+        /** Starts or ends a period without demand, by what {@code requested} is now. */
+        private void watchDemand(long r) {
+            if (r == 0) {
+                if (noDemandSince == 0) {
+                    noDemandSince = System.nanoTime();
+                }
+            } else if (noDemandSince != 0) {
+                metrics.noDemand(System.nanoTime() - noDemandSince);
+                noDemandSince = 0;
+            }
         }
 
         @Override
@@ -140,6 +182,9 @@ public final class MessageReceive<M> extends Flux<M> {
                 return;
             }
             long r = requested;
+            if (metered) {
+                watchDemand(r);
+            }
             long e = 0;
             while (e != r) {
                 if (batch != null) {
@@ -158,6 +203,7 @@ public final class MessageReceive<M> extends Flux<M> {
                         break;
                     }
                     e += n;
+                    unreported += n;
                     if (cancelled || ownerClosed) {
                         return; // the pass the canceller left behind releases
                     }
@@ -178,14 +224,15 @@ public final class MessageReceive<M> extends Flux<M> {
                     break;
                 }
                 readiness.progressed();
+                unreported++;
                 actual.onNext(m);
                 e++;
                 if (cancelled || ownerClosed) {
                     return; // the pass the canceller left behind releases
                 }
             }
-            if (e != 0 && r != Long.MAX_VALUE) {
-                REQUESTED.addAndGet(this, -e);
+            if (e != 0 && r != Long.MAX_VALUE && REQUESTED.addAndGet(this, -e) == 0 && metered) {
+                watchDemand(0);
             }
             if (e == r && source.endedWithoutDemand()) {
                 release();
@@ -220,6 +267,9 @@ public final class MessageReceive<M> extends Flux<M> {
         }
 
         private void release() {
+            if (noDemandSince != 0) {
+                watchDemand(1); // the period ends with the stream
+            }
             terminated = true;
             readiness.cancel();
             source.released();

@@ -1,6 +1,8 @@
 package io.interflux.internal.drain;
 
 import io.interflux.DisposedException;
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -39,6 +41,7 @@ public final class MessageSend<M> extends Mono<Void> {
     private final Supplier<? extends MessageSink<M>> sinks;
     private final Function<? super MessageSink<M>, ? extends Readiness> readiness;
     private final int prefetch;
+    private final MetricsRecorder metrics;
 
     /**
      * @param description what the object is, for errors
@@ -50,6 +53,13 @@ public final class MessageSend<M> extends Mono<Void> {
     public MessageSend(String description, Lifecycle lifecycle, Publisher<? extends M> messages,
                      Supplier<? extends MessageSink<M>> sinks, Function<? super MessageSink<M>, ? extends Readiness> readiness,
                      int prefetch) {
+        this(description, lifecycle, messages, sinks, readiness, prefetch, Metering.NONE);
+    }
+
+    private MessageSend(String description, Lifecycle lifecycle, Publisher<? extends M> messages,
+                        Supplier<? extends MessageSink<M>> sinks,
+                        Function<? super MessageSink<M>, ? extends Readiness> readiness, int prefetch,
+                        MetricsRecorder metrics) {
         if (prefetch <= 0) {
             throw new IllegalArgumentException("prefetch > 0 required but it was " + prefetch);
         }
@@ -59,6 +69,15 @@ public final class MessageSend<M> extends Mono<Void> {
         this.sinks = sinks;
         this.readiness = readiness;
         this.prefetch = prefetch;
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * The same send, reporting to {@code metrics} the messages it puts in (once per pass) and
+     * every wait on a full kernel object. With {@link Metering#NONE} no clock is read.
+     */
+    public MessageSend<M> metered(MetricsRecorder metrics) {
+        return new MessageSend<>(description, lifecycle, messages, sinks, readiness, prefetch, metrics);
     }
 
     @Override
@@ -86,6 +105,12 @@ public final class MessageSend<M> extends Mono<Void> {
         private int consumed;
         /** The send ends before its publisher did (cancel, failure, dispose). */
         private boolean early;
+        private final MetricsRecorder metrics;
+        private final boolean metered;
+        /** Messages put in and not yet reported. */
+        private int unreported;
+        /** When the kernel object was found full, while the send waits for room and metrics are on; else 0. */
+        private long stalledSince;
 
         volatile boolean done;
         Throwable error;
@@ -98,6 +123,8 @@ public final class MessageSend<M> extends Mono<Void> {
             this.readiness.watch(this);
             this.queue = Queues.<M>get(parent.prefetch).get();
             this.limit = parent.prefetch - (parent.prefetch >> 2);
+            this.metrics = parent.metrics;
+            this.metered = metrics != Metering.NONE;
         }
 
         @Override
@@ -174,6 +201,20 @@ public final class MessageSend<M> extends Mono<Void> {
         }
 
         @Override
+        void afterPass() {
+            if (unreported != 0) {
+                metrics.messagesSent(unreported);
+                unreported = 0;
+            }
+        }
+
+        /** The kernel took something after a wait on a full object: the stall is over. */
+        private void unstalled() {
+            metrics.sendStalled(System.nanoTime() - stalledSince);
+            stalledSince = 0;
+        }
+
+        @Override
         void drainOnce() {
             if (upstream == null) {
                 return; // onSubscribe drains again
@@ -215,6 +256,9 @@ public final class MessageSend<M> extends Mono<Void> {
                             waitOrResume();
                             return;
                         }
+                        if (stalledSince != 0) {
+                            unstalled();
+                        }
                         if (d) {
                             finish();
                             Throwable e = error;
@@ -244,6 +288,10 @@ public final class MessageSend<M> extends Mono<Void> {
                     return;
                 }
                 pending = null;
+                unreported++;
+                if (stalledSince != 0) {
+                    unstalled();
+                }
                 readiness.progressed();
             }
         }
@@ -252,6 +300,9 @@ public final class MessageSend<M> extends Mono<Void> {
             if (budget.exhausted()) {
                 readiness.resume(this);
             } else {
+                if (metered && stalledSince == 0) {
+                    stalledSince = System.nanoTime(); // not a spent budget: the object is full
+                }
                 readiness.await(this);
             }
         }
@@ -271,6 +322,9 @@ public final class MessageSend<M> extends Mono<Void> {
         }
 
         private void finish() {
+            if (stalledSince != 0) {
+                unstalled(); // the wait ends with the send
+            }
             sink.released(early);
             terminated = true;
             pending = null;

@@ -1,6 +1,8 @@
 package io.interflux.internal.drain;
 
 import io.interflux.Emitter;
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import reactor.core.publisher.Sinks;
 
 import java.util.Objects;
@@ -21,11 +23,18 @@ public final class SinkEmitter<M> implements Emitter<M> {
     private final Lifecycle lifecycle;
     private final MessageSink<M> sink;
     private final AtomicBoolean busy = new AtomicBoolean();
+    private final MetricsRecorder metrics;
 
     public SinkEmitter(String description, Lifecycle lifecycle, MessageSink<M> sink) {
+        this(description, lifecycle, sink, Metering.NONE);
+    }
+
+    /** An emitter that reports each value it puts in to {@code metrics}. */
+    public SinkEmitter(String description, Lifecycle lifecycle, MessageSink<M> sink, MetricsRecorder metrics) {
         this.description = description;
         this.lifecycle = lifecycle;
         this.sink = sink;
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
@@ -39,7 +48,11 @@ public final class SinkEmitter<M> implements Emitter<M> {
                 return Sinks.EmitResult.FAIL_NON_SERIALIZED;
             }
             try {
-                return sink.offer(message, new WorkBudget()) ? Sinks.EmitResult.OK : Sinks.EmitResult.FAIL_OVERFLOW;
+                if (!sink.offer(message, new WorkBudget())) {
+                    return Sinks.EmitResult.FAIL_OVERFLOW;
+                }
+                metrics.messagesSent(1);
+                return Sinks.EmitResult.OK;
             } finally {
                 busy.set(false);
             }
