@@ -39,6 +39,7 @@ public final class FifoReader<T> implements IpcResource {
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicBoolean disposing = new AtomicBoolean();
     private final Sinks.Empty<Void> disposed = Sinks.empty();
+    private final io.interflux.MetricsRecorder metrics;
 
     FifoReader(FifoSpec<T> spec, Poller poller, int readFd, Runnable unlink) {
         this.path = spec.path;
@@ -46,7 +47,9 @@ public final class FifoReader<T> implements IpcResource {
         this.codec = spec.codec;
         this.unlink = unlink;
         this.reader = new FdReader(poller, readFd, "FIFO " + path, spec.bufferSize,
-                spec.persistent ? () -> false : () -> writersLeft(readFd), this::closed);
+                spec.persistent ? () -> false : () -> writersLeft(readFd), this::closed).metered(spec.metrics);
+        this.metrics = spec.metrics;
+        metrics.opened();
     }
 
     /**
@@ -56,6 +59,7 @@ public final class FifoReader<T> implements IpcResource {
      */
     private void closed() {
         disposing.set(true);
+        metrics.closed();
         if (unlink != null) {
             unlink.run();
         }

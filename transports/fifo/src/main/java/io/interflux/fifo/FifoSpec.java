@@ -1,5 +1,7 @@
 package io.interflux.fifo;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.internal.Spi;
 import io.interflux.internal.Errno;
 import io.interflux.Codec;
@@ -62,9 +64,11 @@ public final class FifoSpec<T> {
     final boolean singleWriter;
     final int bufferSize;
     final EventLoop loop;
+    final MetricsRecorder metrics;
 
     private FifoSpec(Path path, int mode, Creation creation, boolean removeOnDispose, Framing framing, Codec<T> codec,
-                     boolean persistent, boolean waitForReader, boolean singleWriter, int bufferSize, EventLoop loop) {
+                     boolean persistent, boolean waitForReader, boolean singleWriter, int bufferSize, EventLoop loop, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.path = path;
         this.mode = mode;
         this.creation = creation;
@@ -80,7 +84,7 @@ public final class FifoSpec<T> {
 
     static FifoSpec<byte[]> of(Path path) {
         return new FifoSpec<>(path, DEFAULT_MODE, Creation.OPEN_OR_CREATE, true, Framing.lines(), Codec.bytes(),
-                false, true, false, DEFAULT_BUFFER_SIZE, null);
+                false, true, false, DEFAULT_BUFFER_SIZE, null, Metering.NONE);
     }
 
     /** The absolute path of the FIFO. */
@@ -100,7 +104,7 @@ public final class FifoSpec<T> {
                     + Integer.toOctalString(mode));
         }
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
-                singleWriter, bufferSize, loop);
+                singleWriter, bufferSize, loop, metrics);
     }
 
     /**
@@ -110,7 +114,7 @@ public final class FifoSpec<T> {
      */
     public FifoSpec<T> creation(Creation creation) {
         return new FifoSpec<>(path, mode, Objects.requireNonNull(creation, "creation"), removeOnDispose, framing, codec,
-                persistent, waitForReader, singleWriter, bufferSize, loop);
+                persistent, waitForReader, singleWriter, bufferSize, loop, metrics);
     }
 
     /**
@@ -120,19 +124,19 @@ public final class FifoSpec<T> {
      */
     public FifoSpec<T> removeOnDispose(boolean remove) {
         return new FifoSpec<>(path, mode, creation, remove, framing, codec, persistent, waitForReader,
-                singleWriter, bufferSize, loop);
+                singleWriter, bufferSize, loop, metrics);
     }
 
     /** How the byte stream is cut into frames; {@link Framing#lines()} by default. */
     public FifoSpec<T> framing(Framing framing) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, Objects.requireNonNull(framing, "framing"), codec,
-                persistent, waitForReader, singleWriter, bufferSize, loop);
+                persistent, waitForReader, singleWriter, bufferSize, loop, metrics);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. */
     public <U> FifoSpec<U> codec(Codec<U> codec) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, Objects.requireNonNull(codec, "codec"),
-                persistent, waitForReader, singleWriter, bufferSize, loop);
+                persistent, waitForReader, singleWriter, bufferSize, loop, metrics);
     }
 
     /**
@@ -144,7 +148,7 @@ public final class FifoSpec<T> {
      */
     public FifoSpec<T> persistent(boolean persistent) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
-                singleWriter, bufferSize, loop);
+                singleWriter, bufferSize, loop, metrics);
     }
 
     /**
@@ -153,7 +157,7 @@ public final class FifoSpec<T> {
      */
     public FifoSpec<T> waitForReader(boolean wait) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, wait,
-                singleWriter, bufferSize, loop);
+                singleWriter, bufferSize, loop, metrics);
     }
 
     /**
@@ -166,7 +170,7 @@ public final class FifoSpec<T> {
      */
     public FifoSpec<T> singleWriter(boolean single) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
-                single, bufferSize, loop);
+                single, bufferSize, loop, metrics);
     }
 
     /** Bytes per {@code read(2)}, and per {@code write(2)} of a single writer; {@value #DEFAULT_BUFFER_SIZE} by default. */
@@ -175,13 +179,13 @@ public final class FifoSpec<T> {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
         }
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
-                singleWriter, bytes, loop);
+                singleWriter, bytes, loop, metrics);
     }
 
     /** The event loop that watches the FIFO's descriptors; {@link EventLoop#shared()} by default. */
     public FifoSpec<T> eventLoop(EventLoop loop) {
         return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader,
-                singleWriter, bufferSize, Objects.requireNonNull(loop, "loop"));
+                singleWriter, bufferSize, Objects.requireNonNull(loop, "loop"), metrics);
     }
 
     /**
@@ -312,7 +316,8 @@ public final class FifoSpec<T> {
      * frames and at most {@value Fifo#PIPE_BUF} bytes, which the kernel never interleaves.
      */
     private FdWriter writerFor(int fd) {
-        return new FdWriter(Spi.poller(loop()), fd, "FIFO " + path, bufferSize, singleWriter ? 0 : Fifo.PIPE_BUF);
+        return new FdWriter(Spi.poller(loop()), fd, "FIFO " + path, bufferSize, singleWriter ? 0 : Fifo.PIPE_BUF)
+                .metered(metrics);
     }
 
     EventLoop loop() {
@@ -323,5 +328,33 @@ public final class FifoSpec<T> {
     public String toString() {
         return "FifoSpec[" + path + ", mode=0" + Integer.toOctalString(mode) + ", " + framing + ", " + codec
                 + (persistent ? ", persistent" : "") + (singleWriter ? ", single writer" : "") + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism=fifo} and {@code name=fifo}; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public FifoSpec<T> metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, "fifo"));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism=fifo} and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public FifoSpec<T> metrics(String name) {
+        return metrics(MetricsRecorder.micrometer("fifo", name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public FifoSpec<T> metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new FifoSpec<>(path, mode, creation, removeOnDispose, framing, codec, persistent, waitForReader, singleWriter, bufferSize, loop,
+                metrics);
     }
 }

@@ -30,8 +30,11 @@ public final class FifoWriter<T> implements IpcResource {
     private final Runnable unlink;
     private final AtomicBoolean disposing = new AtomicBoolean();
     private final Sinks.Empty<Void> disposed = Sinks.empty();
+    private final io.interflux.MetricsRecorder metrics;
 
     FifoWriter(FifoSpec<T> spec, FdWriter sink, Runnable unlink) {
+        this.metrics = spec.metrics;
+        metrics.opened();
         this.path = spec.path;
         this.framing = spec.framing;
         this.codec = spec.codec;
@@ -84,6 +87,7 @@ public final class FifoWriter<T> implements IpcResource {
         if (unlink != null) {
             unlink.run();
         }
+        metrics.closed();
         disposed.tryEmitEmpty();
     }
 

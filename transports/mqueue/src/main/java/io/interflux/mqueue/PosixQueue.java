@@ -80,7 +80,8 @@ public final class PosixQueue implements IpcResource {
         this.readiness = new DescriptorReadiness(Spi.poller(loop), mqd);
         this.lifecycle = new Lifecycle(description, this::release);
         this.receive = new MessageReceive<>(description, lifecycle, () -> new Receiver(this),
-                source -> new SpinningReadiness(readiness.readable(), SPIN_NANOS));
+                source -> new SpinningReadiness(readiness.readable(), SPIN_NANOS)).metered(spec.metrics);
+        spec.metrics.opened();
     }
 
     /** A spec for the queue {@code name}: a {@code '/'} and up to 255 characters without {@code '/'}. */
@@ -264,7 +265,7 @@ public final class PosixQueue implements IpcResource {
                     + " it cannot send"));
         }
         return new MessageSend<>(description, lifecycle, messages, () -> new Sender(this),
-                sink -> new SpinningReadiness(readiness.writable(), SPIN_NANOS), SEND_PREFETCH);
+                sink -> new SpinningReadiness(readiness.writable(), SPIN_NANOS), SEND_PREFETCH).metered(spec.metrics);
     }
 
     /** Sends values encoded by {@code codec}, all with priority 0. See {@link #send(Publisher)}. */
@@ -318,7 +319,7 @@ public final class PosixQueue implements IpcResource {
         if (!spec.access.sends()) {
             throw new IllegalStateException(description + " was opened receive-only (access(Access.RECEIVE)): it cannot send");
         }
-        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this));
+        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this), spec.metrics);
     }
 
     /** An emitter of values encoded by {@code codec}, all with {@code priority}; see {@link #emitter()}. */
@@ -348,6 +349,7 @@ public final class PosixQueue implements IpcResource {
         if (created && spec.removeOnDispose) {
             QueueCalls.lib().mq_unlink(spec.name);
         }
+        spec.metrics.closed();
     }
 
     @Override
@@ -377,6 +379,7 @@ public final class PosixQueue implements IpcResource {
             for (;;) {
                 long n = QueueCalls.lib().mq_receive(queue.mqd, address, queue.maxMessageSize, address + priorityOffset);
                 if (n >= 0) {
+                    queue.spec.metrics.bytesReceived(n);
                     byte[] payload = new byte[(int) n];
                     buffer.get(0, payload);
                     return PosixMessage.received(payload, buffer.getInt(priorityOffset));
@@ -417,6 +420,7 @@ public final class PosixQueue implements IpcResource {
             buffer.put(0, payload);
             for (;;) {
                 if (QueueCalls.lib().mq_send(queue.mqd, address, payload.length, message.priority()) == 0) {
+                    queue.spec.metrics.bytesSent(payload.length);
                     return true;
                 }
                 int errno = Native.errno();

@@ -1,5 +1,7 @@
 package io.interflux.mqueue;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.Creation;
 import io.interflux.Access;
 import io.interflux.EventLoop;
@@ -39,13 +41,15 @@ public final class PosixQueueSpec {
     final boolean removeOnDispose;
     final Access access;
     final EventLoop loop;
+    final MetricsRecorder metrics;
 
     PosixQueueSpec(String name) {
-        this(validateName(name), DEFAULT_MODE, Creation.OPEN_OR_CREATE, 0, 0, true, Access.SEND_AND_RECEIVE, null);
+        this(validateName(name), DEFAULT_MODE, Creation.OPEN_OR_CREATE, 0, 0, true, Access.SEND_AND_RECEIVE, null, Metering.NONE);
     }
 
     private PosixQueueSpec(String name, int mode, Creation creation, int maxMessages, int maxMessageSize,
-                           boolean removeOnDispose, Access access, EventLoop loop) {
+                           boolean removeOnDispose, Access access, EventLoop loop, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.access = access;
         this.name = name;
         this.mode = mode;
@@ -73,13 +77,13 @@ public final class PosixQueueSpec {
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0" + Integer.toOctalString(mode));
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop, metrics);
     }
 
     /** Whether opening may create the queue; {@link Creation#OPEN_OR_CREATE} by default. */
     public PosixQueueSpec creation(Creation creation) {
         return new PosixQueueSpec(name, mode, Objects.requireNonNull(creation, "creation"), maxMessages,
-                maxMessageSize, removeOnDispose, access, loop);
+                maxMessageSize, removeOnDispose, access, loop, metrics);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class PosixQueueSpec {
         if (maxMessages <= 0) {
             throw new IllegalArgumentException("maxMessages > 0 required but it was " + maxMessages);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop, metrics);
     }
 
     /**
@@ -103,7 +107,7 @@ public final class PosixQueueSpec {
         if (bytes <= 0) {
             throw new IllegalArgumentException("maxMessageSize > 0 required but it was " + bytes);
         }
-        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, removeOnDispose, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, bytes, removeOnDispose, access, loop, metrics);
     }
 
     /**
@@ -111,7 +115,7 @@ public final class PosixQueueSpec {
      * {@code true} by default. A queue opened but not created is never removed.
      */
     public PosixQueueSpec removeOnDispose(boolean remove) {
-        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, remove, access, loop);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, remove, access, loop, metrics);
     }
 
     /**
@@ -123,13 +127,13 @@ public final class PosixQueueSpec {
      */
     public PosixQueueSpec access(Access access) {
         return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose,
-                Objects.requireNonNull(access, "access"), loop);
+                Objects.requireNonNull(access, "access"), loop, metrics);
     }
 
     /** The event loop that watches the queue descriptor; {@link EventLoop#shared()} by default. */
     public PosixQueueSpec eventLoop(EventLoop loop) {
         return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access,
-                Objects.requireNonNull(loop, "loop"));
+                Objects.requireNonNull(loop, "loop"), metrics);
     }
 
     /**
@@ -153,5 +157,32 @@ public final class PosixQueueSpec {
     @Override
     public String toString() {
         return "PosixQueueSpec[" + name + ", mode 0" + Integer.toOctalString(mode) + ", " + creation + ", " + access + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism=posix-mq} and {@code name=posix-mq}; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public PosixQueueSpec metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, "posix-mq"));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism=posix-mq} and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public PosixQueueSpec metrics(String name) {
+        return metrics(MetricsRecorder.micrometer("posix-mq", name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public PosixQueueSpec metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new PosixQueueSpec(name, mode, creation, maxMessages, maxMessageSize, removeOnDispose, access, loop, metrics);
     }
 }

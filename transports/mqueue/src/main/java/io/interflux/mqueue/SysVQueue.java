@@ -73,6 +73,7 @@ public final class SysVQueue implements IpcResource {
         this.lifecycle = new Lifecycle(description, this::release);
         this.timer = spec.timer == null ? Schedulers.parallel() : spec.timer;
         this.maxDelayNanos = spec.maxPollInterval.toNanos();
+        spec.metrics.opened();
     }
 
     /** A spec for the queue whose key {@code ftok(path, projectId)} derives; {@code path} must exist. */
@@ -255,7 +256,7 @@ public final class SysVQueue implements IpcResource {
      */
     public Mono<Void> send(Publisher<? extends SysVMessage> messages) {
         return new MessageSend<>(description, lifecycle, messages, () -> new Sender(this), sink -> backoff(),
-                SEND_PREFETCH);
+                SEND_PREFETCH).metered(spec.metrics);
     }
 
     /** Sends values encoded by {@code codec}, all of message type {@code type} (> 0): values, codec, type. */
@@ -290,7 +291,8 @@ public final class SysVQueue implements IpcResource {
         if (type == Long.MIN_VALUE) {
             throw new IllegalArgumentException("type must be > Long.MIN_VALUE, as -type has to be a long");
         }
-        return new MessageReceive<>(description, lifecycle, () -> new Receiver(this, type), source -> backoff());
+        return new MessageReceive<>(description, lifecycle, () -> new Receiver(this, type), source -> backoff())
+                .metered(spec.metrics);
     }
 
     /** The payloads of {@link #receive(long)} decoded by {@code codec}. */
@@ -318,7 +320,7 @@ public final class SysVQueue implements IpcResource {
      * one emitter answer {@code FAIL_NON_SERIALIZED}; take one emitter per thread.
      */
     public io.interflux.Emitter<SysVMessage> emitter() {
-        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this));
+        return new io.interflux.internal.drain.SinkEmitter<>(description, lifecycle, new Sender(this), spec.metrics);
     }
 
     /** An emitter of values encoded by {@code codec}, all of message type {@code type} (> 0); see {@link #emitter()}. */
@@ -349,6 +351,7 @@ public final class SysVQueue implements IpcResource {
         if (created && spec.removeOnDispose) {
             QueueCalls.lib().msgctl(id, QueueCalls.IPC_RMID, 0);
         }
+        spec.metrics.closed();
     }
 
     @Override
@@ -384,6 +387,7 @@ public final class SysVQueue implements IpcResource {
             for (;;) {
                 long n = QueueCalls.lib().msgrcv(queue.id, address, queue.maxMessageSize, type, QueueCalls.IPC_NOWAIT);
                 if (n >= 0) {
+                    queue.spec.metrics.bytesReceived(n);
                     byte[] payload = new byte[(int) n];
                     buffer.get(QueueCalls.MTYPE_SIZE, payload);
                     return SysVMessage.received(buffer.getLong(0), payload);
@@ -430,6 +434,7 @@ public final class SysVQueue implements IpcResource {
             buffer.put(QueueCalls.MTYPE_SIZE, payload);
             for (;;) {
                 if (QueueCalls.lib().msgsnd(queue.id, address, payload.length, QueueCalls.IPC_NOWAIT) == 0) {
+                    queue.spec.metrics.bytesSent(payload.length);
                     return true;
                 }
                 int errno = Native.errno();

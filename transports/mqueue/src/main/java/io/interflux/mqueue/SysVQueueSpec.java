@@ -1,5 +1,7 @@
 package io.interflux.mqueue;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.Creation;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -41,9 +43,11 @@ public final class SysVQueueSpec {
     final Duration maxPollInterval;
     final Scheduler timer;
     final int maxMessageSize;
+    final MetricsRecorder metrics;
 
     private SysVQueueSpec(Path path, int projectId, int key, boolean isPrivate, int mode, Creation creation,
-                          boolean removeOnDispose, Duration maxPollInterval, Scheduler timer, int maxMessageSize) {
+                          boolean removeOnDispose, Duration maxPollInterval, Scheduler timer, int maxMessageSize, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.path = path;
         this.projectId = projectId;
         this.key = key;
@@ -62,7 +66,7 @@ public final class SysVQueueSpec {
             throw new IllegalArgumentException("ftok uses the low 8 bits of the project id, which must not be 0, but it was " + projectId);
         }
         return new SysVQueueSpec(path.toAbsolutePath(), projectId, 0, false, DEFAULT_MODE, Creation.OPEN_OR_CREATE,
-                true, DEFAULT_MAX_POLL_INTERVAL, null, 0);
+                true, DEFAULT_MAX_POLL_INTERVAL, null, 0, Metering.NONE);
     }
 
     static SysVQueueSpec ofKey(int key) {
@@ -70,12 +74,12 @@ public final class SysVQueueSpec {
             throw new IllegalArgumentException("key 0 is IPC_PRIVATE: use SysVQueue.privateQueue()");
         }
         return new SysVQueueSpec(null, 0, key, false, DEFAULT_MODE, Creation.OPEN_OR_CREATE, true,
-                DEFAULT_MAX_POLL_INTERVAL, null, 0);
+                DEFAULT_MAX_POLL_INTERVAL, null, 0, Metering.NONE);
     }
 
     static SysVQueueSpec ofPrivate() {
         return new SysVQueueSpec(null, 0, 0, true, DEFAULT_MODE, Creation.CREATE_NEW, true,
-                DEFAULT_MAX_POLL_INTERVAL, null, 0);
+                DEFAULT_MAX_POLL_INTERVAL, null, 0, Metering.NONE);
     }
 
     static SysVQueueSpec ofId(int id) {
@@ -84,7 +88,7 @@ public final class SysVQueueSpec {
         }
         // the key field holds the id; a spec by id never creates or removes
         return new SysVQueueSpec(null, -1, id, false, DEFAULT_MODE, Creation.OPEN_EXISTING, false,
-                DEFAULT_MAX_POLL_INTERVAL, null, 0);
+                DEFAULT_MAX_POLL_INTERVAL, null, 0, Metering.NONE);
     }
 
     boolean byId() {
@@ -96,7 +100,7 @@ public final class SysVQueueSpec {
         if ((mode & ~0777) != 0) {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0" + Integer.toOctalString(mode));
         }
-        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval, timer, maxMessageSize);
+        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval, timer, maxMessageSize, metrics);
     }
 
     /**
@@ -111,7 +115,7 @@ public final class SysVQueueSpec {
         if (isPrivate && creation != Creation.CREATE_NEW) {
             throw new IllegalArgumentException("a private queue (IPC_PRIVATE) is always created new, not " + creation);
         }
-        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval, timer, maxMessageSize);
+        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval, timer, maxMessageSize, metrics);
     }
 
     /**
@@ -119,7 +123,7 @@ public final class SysVQueueSpec {
      * {@code true} by default. A queue opened but not created is never removed.
      */
     public SysVQueueSpec removeOnDispose(boolean remove) {
-        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, remove, maxPollInterval, timer, maxMessageSize);
+        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, remove, maxPollInterval, timer, maxMessageSize, metrics);
     }
 
     /**
@@ -133,13 +137,13 @@ public final class SysVQueueSpec {
         if (interval.isNegative() || interval.isZero() || interval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("0 < maxPollInterval <= 1s required but it was " + interval);
         }
-        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, interval, timer, maxMessageSize);
+        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, interval, timer, maxMessageSize, metrics);
     }
 
     /** Where the tries of an empty or full queue run; {@link Schedulers#parallel()} by default. */
     public SysVQueueSpec timer(Scheduler timer) {
         return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval,
-                Objects.requireNonNull(timer, "timer"), maxMessageSize);
+                Objects.requireNonNull(timer, "timer"), maxMessageSize, metrics);
     }
 
     /**
@@ -153,7 +157,7 @@ public final class SysVQueueSpec {
             throw new IllegalArgumentException("maxMessageSize > 0 required but it was " + bytes);
         }
         return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval,
-                timer, bytes);
+                timer, bytes, metrics);
     }
 
     /**
@@ -185,5 +189,32 @@ public final class SysVQueueSpec {
     @Override
     public String toString() {
         return "SysVQueueSpec[" + describeKey() + ", mode 0" + Integer.toOctalString(mode) + ", " + creation + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism=sysv-mq} and {@code name=sysv-mq}; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public SysVQueueSpec metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, "sysv-mq"));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism=sysv-mq} and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public SysVQueueSpec metrics(String name) {
+        return metrics(MetricsRecorder.micrometer("sysv-mq", name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public SysVQueueSpec metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new SysVQueueSpec(path, projectId, key, isPrivate, mode, creation, removeOnDispose, maxPollInterval, timer, maxMessageSize, metrics);
     }
 }

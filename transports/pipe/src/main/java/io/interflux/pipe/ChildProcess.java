@@ -65,9 +65,13 @@ public final class ChildProcess implements IpcResource {
         this.pid = pid;
         this.name = spec.command.get(0) + " [pid " + pid + "]";
         Poller poller = Spi.poller(loop);
-        this.stdin = stdinFd < 0 ? null : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize);
-        this.stdout = stdoutFd < 0 ? null : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize);
-        FdReader err = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);
+        // the child's streams report to one recorder: bytes in are stdout and stderr, bytes out stdin
+        this.stdin = stdinFd < 0 ? null
+                : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize).metered(spec.metrics);
+        this.stdout = stdoutFd < 0 ? null
+                : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize).metered(spec.metrics);
+        FdReader err = stderrFd < 0 ? null
+                : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize).metered(spec.metrics);
         if (err != null && spec.stderr.kind == Stdio.Kind.CAPTURE) {
             this.stderr = null;
             this.stderrTail = capture(err, spec.stderr.captureBytes);
@@ -89,6 +93,7 @@ public final class ChildProcess implements IpcResource {
         this.pidfd = fd;
         this.exitRegistration = poller.register(pidfd, events -> reap());
         this.exitRegistration.arm(Poller.EPOLLIN);
+        spec.metrics.opened(); // a running child, until it is reaped
     }
 
     /**
@@ -354,6 +359,7 @@ public final class ChildProcess implements IpcResource {
         exitRegistration.cancel();
         Native.libc().close(pidfd);
         exited = true;
+        spec.metrics.closed();
         if (r < 0) {
             exit.tryEmitError(IpcException.fromErrno("waitpid", name, Native.errno()));
             return;

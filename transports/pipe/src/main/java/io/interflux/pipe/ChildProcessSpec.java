@@ -1,5 +1,7 @@
 package io.interflux.pipe;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
 
@@ -40,14 +42,16 @@ public final class ChildProcessSpec {
     final int bufferSize;
     final EventLoop loop;
     final boolean newProcessGroup;
+    final MetricsRecorder metrics;
 
     ChildProcessSpec(List<String> command) {
-        this(command, Map.of(), true, null, Stdio.PIPE, Stdio.PIPE, Stdio.capture(), DEFAULT_BUFFER_SIZE, null, false);
+        this(command, Map.of(), true, null, Stdio.PIPE, Stdio.PIPE, Stdio.capture(), DEFAULT_BUFFER_SIZE, null, false, Metering.NONE);
     }
 
     private ChildProcessSpec(List<String> command, Map<String, String> environment, boolean inheritEnvironment,
                              Path directory, Stdio stdin, Stdio stdout, Stdio stderr, int bufferSize,
-                             EventLoop loop, boolean newProcessGroup) {
+                             EventLoop loop, boolean newProcessGroup, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.command = command;
         this.environment = environment;
         this.inheritEnvironment = inheritEnvironment;
@@ -69,7 +73,7 @@ public final class ChildProcessSpec {
     public ChildProcessSpec directory(Path directory) {
         return new ChildProcessSpec(command, environment, inheritEnvironment,
                 Objects.requireNonNull(directory, "directory").toAbsolutePath(),
-                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup, metrics);
     }
 
     /** Adds or replaces one variable of the child's environment. */
@@ -82,7 +86,7 @@ public final class ChildProcessSpec {
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.put(name, value);
         return new ChildProcessSpec(command, Collections.unmodifiableMap(env), inheritEnvironment, directory,
-                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup, metrics);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class ChildProcessSpec {
      */
     public ChildProcessSpec environment(Map<String, String> environment) {
         ChildProcessSpec s = new ChildProcessSpec(command, Map.of(), false, directory,
-                stdin, stdout, stderr, bufferSize, loop, newProcessGroup);
+                stdin, stdout, stderr, bufferSize, loop, newProcessGroup, metrics);
         for (Map.Entry<String, String> e : environment.entrySet()) {
             s = s.putEnvironment(e.getKey(), e.getValue());
         }
@@ -102,14 +106,14 @@ public final class ChildProcessSpec {
     public ChildProcessSpec stdin(Stdio stdio) {
         requireNotCapture(stdio, "stdin");
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                Objects.requireNonNull(stdio, "stdio"), stdout, stderr, bufferSize, loop, newProcessGroup);
+                Objects.requireNonNull(stdio, "stdio"), stdout, stderr, bufferSize, loop, newProcessGroup, metrics);
     }
 
     /** Where the child's stdout goes; {@link Stdio#pipe()} by default. */
     public ChildProcessSpec stdout(Stdio stdio) {
         requireNotCapture(stdio, "stdout");
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                stdin, Objects.requireNonNull(stdio, "stdio"), stderr, bufferSize, loop, newProcessGroup);
+                stdin, Objects.requireNonNull(stdio, "stdio"), stderr, bufferSize, loop, newProcessGroup, metrics);
     }
 
     /**
@@ -122,7 +126,7 @@ public final class ChildProcessSpec {
      */
     public ChildProcessSpec stderr(Stdio stdio) {
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                stdin, stdout, Objects.requireNonNull(stdio, "stdio"), bufferSize, loop, newProcessGroup);
+                stdin, stdout, Objects.requireNonNull(stdio, "stdio"), bufferSize, loop, newProcessGroup, metrics);
     }
 
     private static void requireNotCapture(Stdio stdio, String stream) {
@@ -137,19 +141,19 @@ public final class ChildProcessSpec {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
         }
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                stdin, stdout, stderr, bytes, loop, newProcessGroup);
+                stdin, stdout, stderr, bytes, loop, newProcessGroup, metrics);
     }
 
     /** The event loop that watches this child's pipes; {@link EventLoop#shared()} by default. */
     public ChildProcessSpec eventLoop(EventLoop loop) {
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                stdin, stdout, stderr, bufferSize, Objects.requireNonNull(loop, "loop"), newProcessGroup);
+                stdin, stdout, stderr, bufferSize, Objects.requireNonNull(loop, "loop"), newProcessGroup, metrics);
     }
 
     /** Starts the child in a process group of its own, so signals to this JVM's group miss it. */
     public ChildProcessSpec newProcessGroup(boolean newGroup) {
         return new ChildProcessSpec(command, environment, inheritEnvironment, directory,
-                stdin, stdout, stderr, bufferSize, loop, newGroup);
+                stdin, stdout, stderr, bufferSize, loop, newGroup, metrics);
     }
 
     /**
@@ -172,5 +176,32 @@ public final class ChildProcessSpec {
     @Override
     public String toString() {
         return "ChildProcessSpec" + command;
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism=pipe} and {@code name=pipe}; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public ChildProcessSpec metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, "pipe"));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism=pipe} and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public ChildProcessSpec metrics(String name) {
+        return metrics(MetricsRecorder.micrometer("pipe", name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public ChildProcessSpec metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new ChildProcessSpec(command, environment, inheritEnvironment, directory, stdin, stdout, stderr, bufferSize, loop, newProcessGroup, metrics);
     }
 }

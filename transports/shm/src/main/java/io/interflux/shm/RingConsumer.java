@@ -175,6 +175,7 @@ final class RingConsumer {
         public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
             byte[] payload = new byte[length];
             buffer.getBytes(index, payload);
+            ring.spec.metrics.bytesReceived(length);
             taken++;
             return sink.test(decoder.decode(type, payload)) ? Action.CONTINUE : Action.BREAK;
         }

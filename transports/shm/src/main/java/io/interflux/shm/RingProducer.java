@@ -128,6 +128,7 @@ final class RingProducer {
         records.putBytes(index, payload);
         writer.commit(index);
         header.putLongRelease(claimWord, 0);
+        ring.spec.metrics.bytesSent(payload.length);
         return true;
     }
 

@@ -120,6 +120,7 @@ public final class SharedRing implements IpcResource {
         this.space = new Doorbell(poller, lifecycle, segment.spaceFd, false);
         this.consumer = new RingConsumer(this);
         this.producer = new RingProducer(this);
+        spec.metrics.opened();
     }
 
     /** A spec for the POSIX shared-memory object {@code name}: {@code "/prices"}, the segment {@code /dev/shm/prices}. */
@@ -233,7 +234,8 @@ public final class SharedRing implements IpcResource {
                 lifecycle.exit();
             }
             return new MessageReceive<T>(description, lifecycle, () -> consumer.new Receiver<>(decoder),
-                    source -> new SpinningReadiness(bell.waiter(consumer.new Sleeper()), spec.spinNanos));
+                    source -> new SpinningReadiness(bell.waiter(consumer.new Sleeper()), spec.spinNanos))
+                    .metered(spec.metrics);
         }).retryWhen(Retry.fixedDelay(CLAIM_RETRIES, CLAIM_RETRY).filter(e -> e instanceof RingConsumer.ClaimedHere)
                 .onRetryExhaustedThrow((retry, signal) -> signal.failure()));
     }
@@ -316,7 +318,7 @@ public final class SharedRing implements IpcResource {
                     () -> producer.new Sender(slot, false, guarded),
                     sink -> new SpinningReadiness(space.waiter(producer.new SpaceSleeper((RingProducer.Sender) sink)),
                             spec.spinNanos),
-                    SEND_PREFETCH);
+                    SEND_PREFETCH).metered(spec.metrics);
         });
     }
 
@@ -351,7 +353,8 @@ public final class SharedRing implements IpcResource {
         } finally {
             lifecycle.exit();
         }
-        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, producer.new Sender(slot, true, false));
+        Emitter<RingMessage> emitter = new SinkEmitter<>(description, lifecycle, producer.new Sender(slot, true, false),
+                spec.metrics);
         if (segment.producers != Producers.ONE) {
             return emitter;
         }
@@ -413,6 +416,7 @@ public final class SharedRing implements IpcResource {
         space.cancel();
         producer.releaseAll();
         segment.close(spec.removeOnDispose);
+        spec.metrics.closed();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.interflux.shm;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.Creation;
 import io.interflux.EventLoop;
 import reactor.core.publisher.Mono;
@@ -43,15 +45,17 @@ public final class SharedRingSpec {
     final Duration attachTimeout;
     final Duration consumerTimeout;
     final long spinNanos;
+    final MetricsRecorder metrics;
 
     SharedRingSpec(String name, Path path) {
         this(name, path, 0, null, Creation.OPEN_OR_CREATE, DEFAULT_MODE, true, null,
-                Duration.ofSeconds(5), Duration.ofSeconds(10), DEFAULT_SPIN.toNanos());
+                Duration.ofSeconds(5), Duration.ofSeconds(10), DEFAULT_SPIN.toNanos(), Metering.NONE);
     }
 
     private SharedRingSpec(String name, Path path, int capacity, Producers producers, Creation creation, int mode,
                            boolean removeOnDispose, EventLoop loop, Duration attachTimeout, Duration consumerTimeout,
-                           long spinNanos) {
+                           long spinNanos, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.name = name;
         this.path = path;
         this.capacity = capacity;
@@ -95,7 +99,7 @@ public final class SharedRingSpec {
                     + " to " + RingDescriptor.MAX_CAPACITY + " bytes but it was " + bytes);
         }
         return new SharedRingSpec(name, path, bytes, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, consumerTimeout, spinNanos);
+                attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /**
@@ -104,13 +108,13 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec producers(Producers producers) {
         return new SharedRingSpec(name, path, capacity, Objects.requireNonNull(producers, "producers"), creation, mode,
-                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos);
+                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /** Whether opening may create the ring; {@link Creation#OPEN_OR_CREATE} by default. */
     public SharedRingSpec creation(Creation creation) {
         return new SharedRingSpec(name, path, capacity, producers, Objects.requireNonNull(creation, "creation"), mode,
-                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos);
+                removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /**
@@ -123,7 +127,7 @@ public final class SharedRingSpec {
                     + Integer.toOctalString(mode));
         }
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, consumerTimeout, spinNanos);
+                attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /**
@@ -133,13 +137,13 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec removeOnDispose(boolean remove) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, remove, loop,
-                attachTimeout, consumerTimeout, spinNanos);
+                attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /** The event loop the doorbells sleep on; {@link EventLoop#shared()} by default. */
     public SharedRingSpec eventLoop(EventLoop loop) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose,
-                Objects.requireNonNull(loop, "loop"), attachTimeout, consumerTimeout, spinNanos);
+                Objects.requireNonNull(loop, "loop"), attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 
     /**
@@ -149,7 +153,7 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec attachTimeout(Duration timeout) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                positive(timeout, "attachTimeout"), consumerTimeout, spinNanos);
+                positive(timeout, "attachTimeout"), consumerTimeout, spinNanos, metrics);
     }
 
     /**
@@ -159,7 +163,7 @@ public final class SharedRingSpec {
      */
     public SharedRingSpec consumerTimeout(Duration timeout) {
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, positive(timeout, "consumerTimeout"), spinNanos);
+                attachTimeout, positive(timeout, "consumerTimeout"), spinNanos, metrics);
     }
 
     /**
@@ -175,7 +179,7 @@ public final class SharedRingSpec {
             throw new IllegalArgumentException("spin must not be negative but it was " + spin);
         }
         return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop,
-                attachTimeout, consumerTimeout, spin.toNanos());
+                attachTimeout, consumerTimeout, spin.toNanos(), metrics);
     }
 
     private static Duration positive(Duration d, String what) {
@@ -209,5 +213,32 @@ public final class SharedRingSpec {
     public String toString() {
         return "SharedRingSpec[" + (name != null ? name : path) + ", " + creation + ", mode 0"
                 + Integer.toOctalString(mode) + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism=shm-ring} and {@code name=shm-ring}; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public SharedRingSpec metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, "shm-ring"));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism=shm-ring} and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public SharedRingSpec metrics(String name) {
+        return metrics(MetricsRecorder.micrometer("shm-ring", name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public SharedRingSpec metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new SharedRingSpec(name, path, capacity, producers, creation, mode, removeOnDispose, loop, attachTimeout, consumerTimeout, spinNanos, metrics);
     }
 }
