@@ -8,7 +8,7 @@ import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
 import io.interflux.fifo.FifoReader;
 import io.interflux.fifo.FifoSpec;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.Stdio;
@@ -49,7 +49,7 @@ class FifoChildJvmIT {
     }
 
     private ChildProcess peer(String... args) {
-        return os.track(ChildJvm.of(FifoPeer.class, args).spec().stdin(Stdio.discard()).stderr(Stdio.INHERIT)
+        return os.track(ChildJvm.of(FifoPeer.class, args).as(ChildProcess::command).stdin(Stdio.discard()).stderr(Stdio.INHERIT)
                 .start().block(WAIT));
     }
 

@@ -4,7 +4,7 @@ import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.UnixSignal;
 import io.interflux.it.support.CProgram;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.Eventually;
 import io.interflux.it.support.OsResources;
 import io.interflux.Creation;
@@ -47,7 +47,7 @@ class PosixQueueIT {
     }
 
     ChildProcess child(String... args) {
-        return os.track(ChildJvm.of(QueuePeer.class, args).spec().start().block(WAIT));
+        return os.track(ChildJvm.of(QueuePeer.class, args).as(ChildProcess::command).start().block(WAIT));
     }
 
     @Test

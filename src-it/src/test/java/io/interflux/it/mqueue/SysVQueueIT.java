@@ -3,7 +3,7 @@ package io.interflux.it.mqueue;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.it.support.CProgram;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.mqueue.SysVMessage;
 import io.interflux.mqueue.SysVQueue;
@@ -77,8 +77,8 @@ class SysVQueueIT {
     void typedConsumers() {
         SysVQueue q = create();
         String id = Integer.toString(q.id());
-        ChildProcess a = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "1", "300").spec().start().block(WAIT));
-        ChildProcess b = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "2", "300").spec().start().block(WAIT));
+        ChildProcess a = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "1", "300").as(ChildProcess::command).start().block(WAIT));
+        ChildProcess b = os.track(ChildJvm.of(QueuePeer.class, "sysv-consume", id, "2", "300").as(ChildProcess::command).start().block(WAIT));
         Flux<SysVMessage> mixed = Flux.range(0, 600)
                 .map(i -> SysVMessage.of((i % 2 == 0 ? "a" : "b") + i / 2, Codec.utf8(), i % 2 + 1));
         Mono<List<String>> outA = a.stdout(Framing.lines(), Codec.utf8()).collectList();

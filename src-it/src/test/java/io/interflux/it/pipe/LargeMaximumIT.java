@@ -2,7 +2,7 @@ package io.interflux.it.pipe;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import org.junit.jupiter.api.DisplayName;
@@ -48,7 +48,7 @@ class LargeMaximumIT {
         }
         ChildProcess reader = os.track(ChildJvm.of(LargeMaximumReader.class, frames.toString(), String.valueOf(256 << 20))
                 .jvmOptions("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
-                .spec().start().block(WAIT));
+                .as(ChildProcess::command).start().block(WAIT));
         StepVerifier.create(reader.stdout(Framing.lines(), Codec.utf8()).concatWith(reader.succeeded()))
                 .expectNext("frames=" + FRAMES + " bytes=" + 6L * FRAMES)
                 .expectComplete()

@@ -3,7 +3,7 @@ package io.interflux.it.pipe;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.IpcException;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.Eventually;
 import io.interflux.it.support.OsResources;
 import io.interflux.it.support.ProcessProbe;
@@ -67,7 +67,7 @@ class PeerDeathIT {
     @Test
     @DisplayName("while it is blocked on a full stdout pipe: the pipe's contents arrive, then the stream completes and exit() says 137")
     void killedWhileWriting() {
-        ChildProcess ticker = os.track(ChildJvm.of(EndlessTicker.class).spec().stderr(Stdio.discard()).start().block(WAIT));
+        ChildProcess ticker = os.track(ChildJvm.of(EndlessTicker.class).as(ChildProcess::command).stderr(Stdio.discard()).start().block(WAIT));
         ProcessProbe probe = ProcessProbe.of(ticker.pid());
         AtomicLong next = new AtomicLong(100);
 
@@ -94,7 +94,7 @@ class PeerDeathIT {
     @Test
     @DisplayName("while this JVM streams into its stdin: the send fails with EPIPE, never hangs, and exit() says 137")
     void killedWhileReading() {
-        ChildProcess worker = os.track(ChildJvm.of(TaskWorker.class).spec().stderr(Stdio.discard()).start().block(WAIT));
+        ChildProcess worker = os.track(ChildJvm.of(TaskWorker.class).as(ChildProcess::command).stderr(Stdio.discard()).start().block(WAIT));
         Flux<String> endless = Flux.range(0, Integer.MAX_VALUE).map(n -> "task_" + n);
         // the worker's answers show how far it has read; the 1,000th means it is in mid-stream
         CountDownLatch midStream = new CountDownLatch(1);

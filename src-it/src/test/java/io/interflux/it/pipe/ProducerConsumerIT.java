@@ -2,7 +2,7 @@ package io.interflux.it.pipe;
 
 import io.interflux.Codec;
 import io.interflux.Framing;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import org.junit.jupiter.api.DisplayName;
@@ -35,7 +35,7 @@ class ProducerConsumerIT {
     final OsResources os = new OsResources();
 
     ChildProcess startWorker() {
-        return os.track(ChildJvm.of(TaskWorker.class).spec().start().block(WAIT));
+        return os.track(ChildJvm.of(TaskWorker.class).as(ChildProcess::command).start().block(WAIT));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.interflux.it.rpc;
 
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.Eventually;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -50,7 +50,7 @@ class RpcChildDemandIT {
 
     @BeforeEach
     void startWorker() {
-        child = os.track(ChildJvm.of(RpcWorker.class).spec().start().block(WAIT));
+        child = os.track(ChildJvm.of(RpcWorker.class).as(ChildProcess::command).start().block(WAIT));
         worker = os.track(Rpc.client().connectNow(PipeRpc.child(child), WAIT));
     }
 

@@ -1,7 +1,7 @@
 package io.interflux.it.rpc;
 
 import io.interflux.it.rpc.Calculator.Pair;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.rpc.PipeRpc;
@@ -62,7 +62,7 @@ class RpcChildServiceIT {
 
     @BeforeEach
     void startWorker() {
-        child = os.track(ChildJvm.of(RpcWorker.class).spec().start().block(WAIT));
+        child = os.track(ChildJvm.of(RpcWorker.class).as(ChildProcess::command).start().block(WAIT));
         worker = os.track(Rpc.client().dataMimeType(RpcCodec.json().mimeType()).connectNow(PipeRpc.child(child), WAIT));
         calculator = worker.service(Calculator.class, RpcCodec.json());
     }

@@ -1,6 +1,6 @@
 package io.interflux.it.rpc;
 
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.rpc.Payload;
@@ -45,7 +45,7 @@ class RpcChildTasksIT {
 
     @BeforeEach
     void startWorker() {
-        child = os.track(ChildJvm.of(RpcWorker.class).spec().start().block(WAIT));
+        child = os.track(ChildJvm.of(RpcWorker.class).as(ChildProcess::command).start().block(WAIT));
         worker = os.track(Rpc.client().connectNow(PipeRpc.child(child), WAIT));
     }
 

@@ -1,6 +1,6 @@
 package io.interflux.it.rpc;
 
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.pipe.ChildProcess;
 import io.interflux.pipe.ChildProcessSpec;
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shown when a line is not the one expected.
  *
  * <pre>{@code
- * Peer producer = Peer.start(os, RingPeer.jvm("produce", ring, "1", "1000").spec());
+ * Peer producer = Peer.start(os, RingPeer.jvm("produce", ring, "1", "1000").as(ChildProcess::command));
  * producer.expect("ready");
  * producer.go().block(WAIT);
  * }</pre>

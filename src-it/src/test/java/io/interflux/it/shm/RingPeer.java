@@ -1,7 +1,7 @@
 package io.interflux.it.shm;
 
 import io.interflux.Creation;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.shm.RingMessage;
 import io.interflux.shm.SharedRing;
 import org.reactivestreams.Subscription;

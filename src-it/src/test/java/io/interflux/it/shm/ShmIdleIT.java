@@ -44,7 +44,7 @@ class ShmIdleIT {
     }
 
     Peer idleConsumer(RingFiles files) {
-        Peer consumer = Peer.start(os, RingPeer.jvm("idle", files.name()).spec());
+        Peer consumer = Peer.start(os, RingPeer.jvm("idle", files.name()).as(ChildProcess::command));
         consumer.expect("ready");
         return consumer;
     }

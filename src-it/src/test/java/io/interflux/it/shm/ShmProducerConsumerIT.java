@@ -1,5 +1,6 @@
 package io.interflux.it.shm;
 
+import io.interflux.pipe.ChildProcess;
 import io.interflux.Creation;
 import io.interflux.it.support.OsResources;
 import io.interflux.shm.Producers;
@@ -40,7 +41,7 @@ class ShmProducerConsumerIT {
     }
 
     Peer peer(String... args) {
-        return Peer.start(os, RingPeer.jvm(args).spec());
+        return Peer.start(os, RingPeer.jvm(args).as(ChildProcess::command));
     }
 
     static void report(String what, long startNanos, long records) {

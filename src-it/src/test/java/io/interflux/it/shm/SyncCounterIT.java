@@ -1,5 +1,6 @@
 package io.interflux.it.shm;
 
+import io.interflux.pipe.ChildProcess;
 import io.interflux.it.support.OsResources;
 import io.interflux.shm.SharedSemaphore;
 import io.interflux.shm.SharedValues;
@@ -63,7 +64,7 @@ class SyncCounterIT {
 
     Peer child(SyncObjects objects, String how, long each) {
         return Peer.start(os, SyncPeer.jvm("count", objects.values(), objects.semaphore(), how, Long.toString(each))
-                .spec());
+                .as(ChildProcess::command));
     }
 
     // a million each under the lock took 4 to 6 s on the shared 2-core machine, each child finding

@@ -1,5 +1,6 @@
 package io.interflux.it.shm;
 
+import io.interflux.pipe.ChildProcess;
 import io.interflux.it.support.OsResources;
 import io.interflux.shm.Permit;
 import io.interflux.shm.SharedSemaphore;
@@ -49,7 +50,7 @@ class SyncHolderDeathIT {
     }
 
     Peer peer(String... args) {
-        return Peer.start(os, SyncPeer.jvm(args).spec());
+        return Peer.start(os, SyncPeer.jvm(args).as(ChildProcess::command));
     }
 
     /**

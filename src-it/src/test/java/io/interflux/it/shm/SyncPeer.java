@@ -1,7 +1,7 @@
 package io.interflux.it.shm;
 
 import io.interflux.Creation;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.shm.Permit;
 import io.interflux.shm.PosixSemaphore;
 import io.interflux.shm.SharedLong;

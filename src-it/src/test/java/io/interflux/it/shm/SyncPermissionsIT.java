@@ -77,7 +77,7 @@ class SyncPermissionsIT {
         assertThat(SemaphoreSets.listed()).as("ipcs -s").containsEntry(semaphore.id(), set);
 
         Peer attacher = Peer.start(os, SyncPeer.jvm("attach", objects.values(), objects.semaphore(), objects.posix())
-                .spec());
+                .as(ChildProcess::command));
         attacher.expect("attached " + semaphore.id() + " 2");
         attacher.expect("disposed");
         attacher.expectSuccess();
@@ -102,7 +102,7 @@ class SyncPermissionsIT {
         os.onRelease("remove " + objects, objects::remove);
         SharedValues values = os.track(SharedValues.named(objects.values()).openNow(WAIT));
         SharedSemaphore semaphore = os.track(objects.remember(SharedSemaphore.lock(objects.semaphore()).openNow(WAIT)));
-        Peer other = Peer.start(os, SyncPeer.jvm("stay", objects.values(), objects.semaphore()).spec());
+        Peer other = Peer.start(os, SyncPeer.jvm("stay", objects.values(), objects.semaphore()).as(ChildProcess::command));
         other.expect("attached " + semaphore.id());
 
         values.dispose();
@@ -146,7 +146,7 @@ class SyncPermissionsIT {
         os.onRelease("remove " + objects, objects::remove);
         SharedSemaphore lock = os.track(objects.remember(SharedSemaphore.lock(objects.semaphore()).openNow(WAIT)));
         Permit held = os.track(lock.tryAcquire().orElseThrow(() -> new AssertionError("the lock is not free")));
-        Peer waiter = Peer.start(os, SyncPeer.jvm("wait", objects.semaphore()).spec());
+        Peer waiter = Peer.start(os, SyncPeer.jvm("wait", objects.semaphore()).as(ChildProcess::command));
         waiter.expect("waiting");
         AtomicLong removedAt = new AtomicLong();
 

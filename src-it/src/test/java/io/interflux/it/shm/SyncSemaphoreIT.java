@@ -1,5 +1,6 @@
 package io.interflux.it.shm;
 
+import io.interflux.pipe.ChildProcess;
 import io.interflux.it.support.OsResources;
 import io.interflux.shm.SharedSemaphore;
 import io.interflux.shm.SharedValues;
@@ -50,7 +51,7 @@ class SyncSemaphoreIT {
         List<Peer> children = new ArrayList<>();
         for (int i = 0; i < CHILDREN; i++) {
             children.add(Peer.start(os, SyncPeer.jvm("pool", objects.values(), objects.semaphore(),
-                    Integer.toString(ROUNDS)).spec()));
+                    Integer.toString(ROUNDS)).as(ChildProcess::command)));
         }
         for (Peer c : children) {
             c.expect("ready");

@@ -1,7 +1,7 @@
 package io.interflux.it.signal;
 
 import io.interflux.UnixSignal;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -32,7 +32,7 @@ class SignalChildJvmIT {
     @DisplayName("reports each signal sent by Signals.send and by ChildProcess.signal, numbered per signal")
     void reportsWhatItReceived() throws InterruptedException {
         ChildProcess child = os.track(ChildJvm.of(SignalReporter.class, "report", "SIGUSR1,SIGHUP,SIGWINCH")
-                .spec().stderr(Stdio.inherit()).start().block(WAIT));
+                .as(ChildProcess::command).stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("ready");
 
@@ -55,7 +55,7 @@ class SignalChildJvmIT {
         List<String> options = new ArrayList<>(ChildJvm.DEFAULT_JVM_OPTIONS);
         options.add("-Xrs");
         ChildProcess child = os.track(ChildJvm.of(SignalReporter.class, "refused", "SIGTERM")
-                .jvmOptions(options.toArray(new String[0])).spec().stderr(Stdio.inherit()).start().block(WAIT));
+                .jvmOptions(options.toArray(new String[0])).as(ChildProcess::command).stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("refused SignalRefusedException: SIGTERM cannot be received:"
                 + " the JVM refuses to hand it to Java code (Signal already used by VM or OS: SIGTERM;"

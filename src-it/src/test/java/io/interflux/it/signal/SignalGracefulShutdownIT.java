@@ -4,7 +4,7 @@ import io.interflux.Codec;
 import io.interflux.IpcException;
 import io.interflux.UnixSignal;
 import io.interflux.fifo.Fifo;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.Creation;

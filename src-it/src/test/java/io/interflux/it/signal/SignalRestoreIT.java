@@ -1,7 +1,7 @@
 package io.interflux.it.signal;
 
 import io.interflux.UnixSignal;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -30,7 +30,7 @@ class SignalRestoreIT {
     @DisplayName("go back to the previous handler, and SIGTERM ends the JVM again once shutdown() has completed")
     void previousHandlersComeBack() throws InterruptedException {
         ChildProcess child = os.track(ChildJvm.of(SignalReporter.class, "restore")
-                .spec().stderr(Stdio.inherit()).start().block(WAIT));
+                .as(ChildProcess::command).stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("ready");
 

@@ -1,7 +1,7 @@
 package io.interflux.it.signal;
 
 import io.interflux.UnixSignal;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -72,7 +72,7 @@ class SignalStormIT {
     void storm() throws InterruptedException {
         ChildProcess child = os.track(ChildJvm.of(SignalReporter.class, "storm")
                 .jvmOptions("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
-                .spec().stderr(Stdio.inherit()).start().block(WAIT));
+                .as(ChildProcess::command).stderr(Stdio.inherit()).start().block(WAIT));
         ChildLines lines = os.track(new ChildLines(child));
         assertThat(lines.next(WAIT)).isEqualTo("ready");
         Stats before = stats(child, lines);

@@ -1,7 +1,7 @@
 package io.interflux.it.socket;
 
 import io.interflux.Codec;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -57,7 +57,7 @@ class SocketChildJvmIT {
                 .handle(c -> c.send(c.receive().doOnNext(received::add).map(String::toUpperCase)))
                 .bindNow(WAIT));
         ChildProcess child = os.track(ChildJvm.of(SocketPeer.class, "client", "tcp", "127.0.0.1",
-                Integer.toString(server.port()), Integer.toString(LINES)).spec().start().block(WAIT));
+                Integer.toString(server.port()), Integer.toString(LINES)).as(ChildProcess::command).start().block(WAIT));
         ChildLines out = os.track(new ChildLines(child));
 
         List<String> printed = new ArrayList<>();
@@ -76,7 +76,7 @@ class SocketChildJvmIT {
     void childServer() throws Exception {
         Path path = dir.resolve("child.sock");
         ChildProcess child = os.track(ChildJvm.of(SocketPeer.class, "server", "unix", path.toString())
-                .spec().start().block(WAIT));
+                .as(ChildProcess::command).start().block(WAIT));
         ChildLines out = os.track(new ChildLines(child));
         assertThat(out.next(WAIT)).as("the child's first line; stderr: %s", child.capturedStderr())
                 .isEqualTo("listening " + path);

@@ -3,7 +3,7 @@ package io.interflux.it.socket;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.UnixSignal;
-import io.interflux.it.support.ChildJvm;
+import io.interflux.testkit.ChildJvm;
 import io.interflux.it.support.ChildLines;
 import io.interflux.it.support.OsResources;
 import io.interflux.pipe.ChildProcess;
@@ -98,7 +98,7 @@ class UnixSocketFileIT {
     void staleFileReclaimed() throws Exception {
         Path path = dir.resolve("service.sock");
         ChildProcess child = os.track(ChildJvm.of(SocketPeer.class, "server", "unix", path.toString())
-                .spec().start().block(WAIT));
+                .as(ChildProcess::command).start().block(WAIT));
         ChildLines out = os.track(new ChildLines(child));
         assertThat(out.next(WAIT)).as("the child's first line; stderr: %s", child.capturedStderr())
                 .isEqualTo("listening " + path);

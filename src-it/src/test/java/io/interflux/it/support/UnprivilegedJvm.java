@@ -1,5 +1,6 @@
 package io.interflux.it.support;
 
+import io.interflux.testkit.ChildJvm;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
