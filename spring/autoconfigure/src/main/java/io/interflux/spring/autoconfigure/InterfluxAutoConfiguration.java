@@ -1,10 +1,13 @@
 package io.interflux.spring.autoconfigure;
 
 import io.interflux.EventLoop;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,6 +26,10 @@ import java.time.Duration;
  *     return Fifo.at(Path.of("/run/app/inbox")).codec(Codec.utf8()).eventLoop(loop).receive();
  * }
  * }</pre>
+ *
+ * <p>With {@code interflux.metrics.enabled=true} and micrometer-core on the class path, an
+ * {@link InterfluxMeters} bean gives recorders whose meters go into the application's
+ * {@code MeterRegistry} (or Micrometer's global one when the application has none).
  */
 @AutoConfiguration
 @ConditionalOnClass(EventLoop.class)
@@ -44,6 +51,19 @@ public class InterfluxAutoConfiguration {
         @Bean
         EventLoopLifecycle interfluxEventLoopLifecycle(EventLoop interfluxEventLoop, InterfluxProperties properties) {
             return new EventLoopLifecycle(interfluxEventLoop, properties.getEventLoop().getShutdownTimeout());
+        }
+    }
+
+    /** Only when asked for, and when Micrometer is there: nothing of it is loaded otherwise. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    @ConditionalOnProperty(prefix = "interflux.metrics", name = "enabled", havingValue = "true")
+    static class Meters {
+
+        @Bean
+        @ConditionalOnMissingBean
+        InterfluxMeters interfluxMeters(ObjectProvider<MeterRegistry> registry) {
+            return new InterfluxMeters(registry.getIfAvailable(() -> io.micrometer.core.instrument.Metrics.globalRegistry));
         }
     }
 

@@ -11,16 +11,41 @@ import java.time.Duration;
  * interflux.event-loop.threads=2
  * interflux.event-loop.name=ipc
  * interflux.event-loop.shutdown-timeout=10s
+ * interflux.metrics.enabled=true
  * </pre>
  */
 @ConfigurationProperties("interflux")
 public class InterfluxProperties {
 
     private final EventLoop eventLoop = new EventLoop();
+    private final Metrics metrics = new Metrics();
 
     /** The event loop the application's Interflux endpoints run on. */
     public EventLoop getEventLoop() {
         return eventLoop;
+    }
+
+    /** Micrometer meters for the application's endpoints. */
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    /** The settings of the {@code InterfluxMeters} bean. */
+    public static class Metrics {
+
+        /**
+         * Whether to offer an InterfluxMeters bean, whose recorders put the meters of the specs
+         * given them into the application's MeterRegistry. Needs micrometer-core.
+         */
+        private boolean enabled;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** The settings of the {@link io.interflux.EventLoop} bean. */
