@@ -18,7 +18,9 @@ import java.util.Map;
  * mvn -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/interflux-benchmarks.jar pipe
  * }</pre>
  *
- * Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
+ * {@code fuzz} runs the long form of the fuzz suites instead ({@link io.interflux.benchmarks.fuzz.Fuzz}).
+ *
+ * <p>Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
  * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
  * report says which were missed.
  *
@@ -45,6 +47,10 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("fuzz")) {
+            io.interflux.benchmarks.fuzz.Fuzz.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int rounds = 5;
         double seconds = 1.0;
         Path out = Path.of("benchmarks/target/results.jsonl");
