@@ -3,8 +3,6 @@ package io.interflux.shm;
 import io.interflux.internal.drain.Doorbell;
 import io.interflux.internal.drain.MessageBatchSource;
 import io.interflux.internal.drain.WorkBudget;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
@@ -121,7 +119,7 @@ final class RingConsumer {
     }
 
     /** A receive's source: runs of up to {@value #RECORDS_PER_CALL} records, one head store and one fence for each run. */
-    final class Receiver<T> implements MessageBatchSource<T>, ControlledMessageHandler {
+    final class Receiver<T> implements MessageBatchSource<T> {
         private final RecordDecoder<T> decoder;
         private Predicate<? super T> sink;
         private int taken;
@@ -144,10 +142,9 @@ final class RingConsumer {
             try {
                 int limit = (int) Math.min(max, RECORDS_PER_CALL);
                 // a second read when the first met only the padding to the ring's end
-                if (view.controlledRead(this, limit) == 0 && taken == 0
-                        && view.controlledRead(this, limit) == 0 && taken == 0 && skipDue) {
+                if (read(limit) == 0 && taken == 0 && read(limit) == 0 && taken == 0 && skipDue) {
                     skipStuckRecord();
-                    view.controlledRead(this, limit);
+                    read(limit);
                 }
             } finally {
                 this.sink = null;
@@ -171,13 +168,76 @@ final class RingConsumer {
             return v;
         }
 
-        @Override
-        public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+        /**
+         * Up to {@code limit} records from the head, as Agrona's {@code controlledRead} takes
+         * them (one block to the ring's end, the records read zeroed and the head stored with
+         * release once), but with every record checked against the layout before a byte of it
+         * is trusted, since any process that can open the segment can write anything into it: a
+         * record that no producer writes fails the receive with {@link CorruptRingException}
+         * after the well-formed ones before it, its bytes left where they are.
+         */
+        private int read(int limit) {
+            long head = ring.head();
+            long tail = ring.tail();
+            if ((head & (RecordDescriptor.ALIGNMENT - 1)) != 0 || head > tail) {
+                throw new CorruptRingException(ring.description, head, "a head position that is "
+                        + (head > tail ? "past the tail (" + tail + ")" : "not 8-byte aligned"));
+            }
+            int headIndex = indexOf(head);
+            int block = ring.capacity - headIndex;
+            int bytesRead = 0;
+            int messages = 0;
+            CorruptRingException corrupt = null;
+            try {
+                while (bytesRead < block && messages < limit) {
+                    int recordIndex = headIndex + bytesRead;
+                    int recordLength = records.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
+                    if (recordLength <= 0) {
+                        break; // being written, or nothing there yet
+                    }
+                    int type = records.getInt(RecordDescriptor.typeOffset(recordIndex));
+                    int aligned = (recordLength + RecordDescriptor.ALIGNMENT - 1) & -RecordDescriptor.ALIGNMENT;
+                    long end = head + bytesRead + aligned;
+                    if (end > tail) {
+                        tail = ring.tail(); // read after the length: a producer claims before it writes
+                    }
+                    String wrong = recordLength < RecordDescriptor.HEADER_LENGTH ? "a record of " + recordLength + " bytes, shorter than its header"
+                            : recordLength > block - bytesRead ? "a record of " + recordLength + " bytes running past the ring's end"
+                            : end > tail ? "a record of " + recordLength + " bytes past the tail (" + tail + ")"
+                            : type <= 0 && type != RingDescriptor.PADDING_TYPE ? "a record of type " + type
+                            : null;
+                    if (wrong != null) {
+                        corrupt = new CorruptRingException(ring.description, head + bytesRead, wrong);
+                        break;
+                    }
+                    bytesRead += aligned;
+                    if (type == RingDescriptor.PADDING_TYPE) {
+                        continue;
+                    }
+                    messages++;
+                    if (!deliver(type, recordIndex + RecordDescriptor.HEADER_LENGTH, recordLength - RecordDescriptor.HEADER_LENGTH)) {
+                        break;
+                    }
+                }
+            } finally {
+                if (bytesRead > 0) {
+                    records.setMemory(headIndex, bytesRead, (byte) 0);
+                    records.putLongRelease(ring.headIndex(), head + bytesRead);
+                }
+            }
+            if (corrupt != null) {
+                throw corrupt;
+            }
+            return messages;
+        }
+
+        /** One record to the subscriber: {@code false} once it wants no more in this step. */
+        private boolean deliver(int type, int index, int length) {
             byte[] payload = new byte[length];
-            buffer.getBytes(index, payload);
+            records.getBytes(index, payload);
             ring.spec.metrics.bytesReceived(length);
             taken++;
-            return sink.test(decoder.decode(type, payload)) ? Action.CONTINUE : Action.BREAK;
+            return sink.test(decoder.decode(type, payload));
         }
 
         @Override

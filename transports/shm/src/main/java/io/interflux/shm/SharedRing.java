@@ -205,6 +205,13 @@ public final class SharedRing implements IpcResource {
      * dead producer, about 1.1 s after the receive reached it, counted by {@link #skippedRecords()}
      * and logged. A live producer paused mid-write (stopped, in a long GC pause) holds its lock
      * and is waited for as long as it takes.
+     *
+     * <p>Every record is checked against {@link RingDescriptor}'s layout before it is read: one
+     * that no producer writes (a length shorter than the header or past the ring's end or the
+     * tail, a type of 0 or below that is not padding, a head off its alignment) fails the
+     * receive with {@link CorruptRingException}, after the well-formed records before it. A
+     * process that writes into the segment outside the protocol can stop the ring, not crash or
+     * deceive its consumer.
      */
     public Flux<RingMessage> receive() {
         return receive((type, payload) -> RingMessage.received(payload, type));
@@ -238,6 +245,11 @@ public final class SharedRing implements IpcResource {
                     .metered(spec.metrics);
         }).retryWhen(Retry.fixedDelay(CLAIM_RETRIES, CLAIM_RETRY).filter(e -> e instanceof RingConsumer.ClaimedHere)
                 .onRetryExhaustedThrow((retry, signal) -> signal.failure()));
+    }
+
+    /** Where the head position is in the records buffer (the trailer's). */
+    int headIndex() {
+        return headIndex;
     }
 
     long head() {
