@@ -75,9 +75,24 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         @SuppressWarnings("unchecked")
         Map<String, Set<String>> before = context.getStore(NS).remove(context.getRequiredTestClass(), Map.class);
-        if (before == null) {
-            return;
+        if (before != null) {
+            assertNothingLeftSince(before, context.getRequiredTestClass().getName());
         }
+    }
+
+    /**
+     * The same check outside JUnit 5 (a TestNG class, a {@code main}): fails with an
+     * {@link AssertionError} that lists what is in this JVM now and was not in {@code before} (a
+     * {@link #snapshot()}), once it is still there {@value #GRACE_SECONDS} s later.
+     *
+     * <pre>{@code
+     * @BeforeClass void before() { snapshot = LeakCheck.snapshot(); }
+     * @AfterClass(alwaysRun = true) void after() { LeakCheck.assertNothingLeftSince(snapshot, "MyTest"); }
+     * }</pre>
+     *
+     * @param owner what left the objects behind, for the message: a test class's name
+     */
+    public static void assertNothingLeftSince(Map<String, Set<String>> before, String owner) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GRACE_SECONDS);
         Map<String, Set<String>> left;
         while (true) {
@@ -90,7 +105,7 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        StringBuilder sb = new StringBuilder(context.getRequiredTestClass().getName())
+        StringBuilder sb = new StringBuilder(owner)
                 .append(" left operating-system objects behind (still there ").append(GRACE_SECONDS)
                 .append(" s after its last test):");
         left.forEach((kind, items) -> sb.append("\n  ").append(kind).append(": ").append(String.join(", ", items)));
@@ -102,8 +117,12 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
         return added(before, snapshot());
     }
 
-    /** What is there now, by kind. */
-    static Map<String, Set<String>> snapshot() {
+    /**
+     * What this JVM holds now, by kind ({@code "descriptors"}, {@code "POSIX queues"}, ...): the
+     * baseline for {@link #assertNothingLeftSince(Map, String)}. Empty kinds where there is no
+     * {@code /proc}.
+     */
+    public static Map<String, Set<String>> snapshot() {
         Map<String, Set<String>> s = new LinkedHashMap<>();
         s.put("descriptors", descriptors());
         s.put("FIFO files", fifos(Path.of(System.getProperty("java.io.tmpdir"))));
@@ -168,11 +187,15 @@ public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** FIFOs (and sockets) in {@code dir} and the directories right under it. */
+    /**
+     * FIFOs (and sockets) in {@code dir} and the directories right under it, but for the JVMs'
+     * attach sockets ({@code .java_pid<pid>}, made by any JVM that loads an agent, BlockHound's
+     * included, and removed when it exits), which another test JVM on the machine makes at will.
+     */
     private static Set<String> fifos(Path dir) {
         Set<String> found = new TreeSet<>();
         try (Stream<Path> all = Files.walk(dir, 2)) {
-            all.filter(p -> {
+            all.filter(p -> !p.getFileName().toString().startsWith(".java_pid")).filter(p -> {
                 try {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     return a.isOther();
