@@ -75,8 +75,8 @@ public final class DatagramSocket implements IpcResource {
     /**
      * The datagrams that arrive, with their senders; one subscriber. After a cancel the socket is
      * no longer read (nobody could receive again) but still sends. A datagram larger than the maximum size is refused: dropped,
-     * logged and counted ({@link #refusedDatagrams()}), so that no sender can end the stream of
-     * the others.
+     * counted ({@link #refusedDatagrams()}) and logged (the first, then at each power of two), so
+     * that no sender can end the stream of the others, nor flood the log.
      */
     public Flux<Datagram> receive() {
         return Flux.defer(() -> {
@@ -120,8 +120,12 @@ public final class DatagramSocket implements IpcResource {
         if (content.readableBytes() > spec.maxSize) {
             // the read buffer is one byte larger than the limit: the datagram may have been cut there
             long n = refused.incrementAndGet();
-            LOG.warn(new FrameTooLargeException("datagram", description, spec.maxSize, content.readableBytes())
-                    .getMessage() + " (at least; from " + sender + "): refused, " + n + " so far");
+            if (Long.bitCount(n) == 1) {
+                // the 1st, 2nd, 4th, 8th, ...: a sender flooding oversize datagrams cannot flood the log too
+                LOG.warn(new FrameTooLargeException("datagram", description, spec.maxSize, content.readableBytes())
+                        .getMessage() + " (at least; from " + sender + "): refused, " + n + " so far"
+                        + (n > 1 ? " (logged at each power of two)" : ""));
+            }
             return null;
         }
         return Datagram.received(ByteBufUtil.getBytes(content), sender);
@@ -129,13 +133,21 @@ public final class DatagramSocket implements IpcResource {
 
     /**
      * Sends every datagram to its address, following the channel's writability; completes when the
-     * last is handed to the kernel. One over the maximum size fails the send before it goes out.
+     * last is handed to the kernel. One over the maximum size fails the send before it goes out,
+     * and so does an empty one ({@link IllegalArgumentException}): Netty's epoll channels skip a
+     * write of no bytes, so it would otherwise be lost without a word. Empty datagrams from other
+     * senders are received.
      */
     public Mono<Void> send(Publisher<Datagram> datagrams) {
         return connection.outbound().sendObject(Flux.from(datagrams).map(this::packet)).then();
     }
 
     private Object packet(Datagram d) {
+        if (d.size() == 0) {
+            // Netty's epoll channels skip a write of no bytes: sent on, it would vanish without a word
+            throw new IllegalArgumentException(description + " cannot send an empty datagram: the transport"
+                    + " (Netty's epoll channel) skips a write of 0 bytes, so it would be lost");
+        }
         if (d.size() > spec.maxSize) {
             throw new FrameTooLargeException("datagram", description, spec.maxSize, d.size());
         }
