@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * The long form of the fuzz suites: {@code java -jar benchmarks/target/interflux-benchmarks.jar fuzz
- * [--inputs N] [--seed S] [framing|rpc|ring ...]}, 1,000,000 inputs per decoder by default and a seed
+ * [--inputs N] [--seed S] [framing|rpc|ring|datagram ...]}, 1,000,000 inputs per decoder by default and a seed
  * from the clock, printed first so a failure can be replayed ({@code --seed S}; each failure names
  * its input). {@code mvn verify} runs 10,000 of a fixed seed. Exits 1 when anything failed.
  */
@@ -32,7 +32,7 @@ public final class Fuzz {
             }
         }
         if (targets.isEmpty()) {
-            targets.addAll(java.util.List.of("framing", "rpc", "ring"));
+            targets.addAll(java.util.List.of("framing", "rpc", "ring", "datagram"));
         }
         System.out.println("fuzz seed " + seed + ", " + inputs + " inputs per target: replay with --seed " + seed);
         EventLoop loop = EventLoop.create("fuzz", 1);
@@ -52,13 +52,16 @@ public final class Fuzz {
                         case "rpc":
                             report.add(RpcFrameFuzz.run(seed, first, n));
                             break;
+                        case "datagram":
+                            report.add(DatagramFuzz.run(seed, first, n));
+                            break;
                         case "ring":
                             try (RingFuzz ring = new RingFuzz("/ifx-fuzz-" + ProcessHandle.current().pid(), 4096)) {
                                 report.add(ring.run(seed, first, n));
                             }
                             break;
                         default:
-                            System.err.println("unknown fuzz target " + target + "; known: framing, rpc, ring");
+                            System.err.println("unknown fuzz target " + target + "; known: framing, rpc, ring, datagram");
                             System.exit(2);
                     }
                     System.out.printf("  %s: %,d of %,d inputs, %d failures%n", target, report.inputs(), inputs, report.failures());
