@@ -258,6 +258,11 @@ public final class PosixQueue implements IpcResource {
      * {@link FrameTooLargeException} before it reaches the queue; those before it are in.
      * Several sends may run at once; the kernel interleaves their messages. Lazy: nothing
      * happens until subscribed.
+     *
+     * <p>The send requests up to 32 messages ahead of what the queue has
+     * taken. A publisher that takes them from somewhere else ({@code results.send(jobs.receive()
+     * .map(work))}) therefore holds up to that many out of their source early; to take one at a
+     * time, {@code concatMap(work, 0)} in between.
      */
     public Mono<Void> send(Publisher<? extends PosixMessage> messages) {
         if (!spec.access.sends()) {
@@ -303,11 +308,6 @@ public final class PosixQueue implements IpcResource {
     }
 
     /**
-     * Closes the descriptor once the running streams have ended (a receive completes, a send
-     * fails with {@link java.util.concurrent.CancellationException}) and, if this opening
-     * created the queue and the spec says so, unlinks it. Never blocks; idempotent.
-     */
-    /**
      * An emitter into the queue: {@link io.interflux.Emitter#tryEmitNext(Object)} is one
      * non-blocking {@code mq_send}: {@code OK} when the message is in, {@code FAIL_OVERFLOW} when
      * the queue holds {@link #maxMessages()} messages already and nothing was sent,
@@ -328,6 +328,11 @@ public final class PosixQueue implements IpcResource {
         return io.interflux.internal.drain.SinkEmitter.mapped(emitter(), v -> PosixMessage.of(v, codec, priority));
     }
 
+    /**
+     * Closes the descriptor once the running streams have ended (a receive completes, a send
+     * fails with {@link java.util.concurrent.CancellationException}) and, if this opening
+     * created the queue and the spec says so, unlinks it. Never blocks; idempotent.
+     */
     @Override
     public void dispose() {
         lifecycle.dispose();
