@@ -62,6 +62,8 @@ final class EdgeReadiness implements Readiness, ReadyHandler {
 
     @Override
     public void cancel() {
+        // the drain (and through it its subscriber) is not kept past its end (Reactive Streams 3.13)
+        drain = null;
         if (endsWithDrain) {
             release();
         }

@@ -114,6 +114,13 @@ final class FrameSource<T> implements MessageSource<T> {
                 && (reader.endOfStream == null || reader.endOfStream.getAsBoolean());
     }
 
+    @Override
+    public void released() {
+        if (reader.source == this) {
+            reader.source = null; // kept for tests while the stream runs, not after it
+        }
+    }
+
     /** The wait of this source's drain: the descriptor's edge-triggered registration. */
     EdgeReadiness readiness() {
         return readiness;

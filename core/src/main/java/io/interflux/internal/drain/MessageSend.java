@@ -158,6 +158,7 @@ public final class MessageSend<M> extends Mono<Void> {
 
         @Override
         public void onNext(M message) {
+            java.util.Objects.requireNonNull(message, "onNext(null): a publisher may not emit null (Reactive Streams 2.13)");
             if (done) {
                 Operators.onNextDropped(message, actual.currentContext());
                 return;
@@ -172,6 +173,7 @@ public final class MessageSend<M> extends Mono<Void> {
 
         @Override
         public void onError(Throwable t) {
+            java.util.Objects.requireNonNull(t, "onError(null): a publisher may not signal a null error (Reactive Streams 2.13)");
             if (done) {
                 Operators.onErrorDropped(t, actual.currentContext());
                 return;

@@ -3,7 +3,6 @@ package io.interflux.fifo;
 import io.interflux.Codec;
 import io.interflux.testkit.tck.IpcPublisherVerification;
 import org.reactivestreams.Publisher;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 
 import java.time.Duration;
@@ -16,7 +15,7 @@ import java.time.Duration;
  *
  * <p>Skipped, by the TCK: the {@code untested_} rules, and the optional multi-subscriber rules
  * 1.11: a reader allows one {@code receive()} (a second one gets {@code onError}, as rule 1.9
- * allows). Skipped here: rule 3.13, a known violation (below).
+ * allows).
  */
 public class FifoReaderTckTest extends IpcPublisherVerification<String> {
 
@@ -37,20 +36,5 @@ public class FifoReaderTckTest extends IpcPublisherVerification<String> {
                 .openReaderNow(OPEN);
         reader.disposeNow(OPEN);
         return reader.receive();
-    }
-
-    /**
-     * Rule 3.13: after a cancel the reader still reaches the subscriber, through
-     * {@code FdReader.source} (the last {@code FrameSource}, kept for tests) and its
-     * {@code EdgeReadiness.drain} (the {@code MessageReceive} subscription, not cleared by
-     * {@code cancel()}), which holds the subscriber as {@code actual}: held until the FifoReader is
-     * collected. Reported; remove this skip once it is fixed.
-     */
-    @Override
-    @Test
-    public void required_spec313_cancelMustMakeThePublisherEventuallyDropAllReferencesToTheSubscriber() {
-        throw new SkipException("known violation of rule 3.13 in core's FdReader: after a cancel FdReader.source ->"
-                + " FrameSource.readiness -> EdgeReadiness.drain -> the subscription -> the subscriber stay reachable"
-                + " from the FifoReader (reported)");
     }
 }

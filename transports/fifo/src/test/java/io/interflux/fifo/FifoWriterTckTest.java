@@ -15,7 +15,7 @@ import java.time.Duration;
  * publisher meets it. A reader of this JVM drains the FIFO, and the TCK plays the publisher.
  *
  * <p>Skipped: the {@code untested_} rules, which a black-box verification cannot check (by the
- * TCK), and rule 2.13's {@code onNext(null)} and {@code onError(null)}, known violations (below).
+ * TCK), and rule 2.13's {@code onNext(null)}, a known violation (below).
  */
 public class FifoWriterTckTest extends IpcSubscriberVerification<String> {
 
@@ -47,17 +47,5 @@ public class FifoWriterTckTest extends IpcSubscriberVerification<String> {
     public void required_spec213_blackbox_onNext_mustThrowNullPointerExceptionWhenParametersAreNull() {
         throw new SkipException("known violation of rule 2.13: FifoWriter.send puts Reactor's map in front of the"
                 + " drain, and map answers onNext(null) with onError instead of throwing NullPointerException (reported)");
-    }
-
-    /**
-     * Rule 2.13: core's send drain ({@code MessageSend.SendSubscriber.onError}) takes
-     * {@code onError(null)} as a plain completion instead of throwing {@link NullPointerException}.
-     * Reported; remove this skip once it is fixed.
-     */
-    @Override
-    @Test
-    public void required_spec213_blackbox_onError_mustThrowNullPointerExceptionWhenParametersAreNull() {
-        throw new SkipException("known violation of rule 2.13 in core's send drain: MessageSend.SendSubscriber"
-                + ".onError(null) completes the send instead of throwing NullPointerException (reported)");
     }
 }

@@ -3,7 +3,6 @@ package io.interflux.pipe;
 import io.interflux.Framing;
 import io.interflux.testkit.tck.IpcSubscriberVerification;
 import org.reactivestreams.Publisher;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +15,7 @@ import java.time.Duration;
  * the lines, and the TCK plays the publisher.
  *
  * <p>Skipped: the {@code untested_} rules, which a black-box verification cannot check (by the
- * TCK), and rule 2.13's {@code onError(null)}, a known violation (below).
+ * TCK).
  */
 public class ChildStdinTckTest extends IpcSubscriberVerification<byte[]> {
 
@@ -31,17 +30,5 @@ public class ChildStdinTckTest extends IpcSubscriberVerification<byte[]> {
     @Override
     public byte[] createElement(int element) {
         return ("element " + element).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Rule 2.13: core's send drain ({@code MessageSend.SendSubscriber.onError}) takes
-     * {@code onError(null)} as a plain completion instead of throwing {@link NullPointerException}.
-     * Reported; remove this skip once it is fixed.
-     */
-    @Override
-    @Test
-    public void required_spec213_blackbox_onError_mustThrowNullPointerExceptionWhenParametersAreNull() {
-        throw new SkipException("known violation of rule 2.13 in core's send drain: MessageSend.SendSubscriber"
-                + ".onError(null) completes the send instead of throwing NullPointerException (reported)");
     }
 }

@@ -4,7 +4,6 @@ import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.testkit.tck.IpcPublisherVerification;
 import org.reactivestreams.Publisher;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 
 import java.time.Duration;
@@ -19,7 +18,7 @@ import java.util.List;
  *
  * <p>Skipped, by the TCK: the {@code untested_} rules (it has no test for them) and the optional
  * multi-subscriber rules 1.11: a child's stdout is read by one subscriber, once (a second one gets
- * {@code onError}, as rule 1.9 allows). Skipped here: rule 3.13, a known violation (below).
+ * {@code onError}, as rule 1.9 allows).
  */
 public class ChildStdoutTckTest extends IpcPublisherVerification<String> {
 
@@ -38,20 +37,5 @@ public class ChildStdoutTckTest extends IpcPublisherVerification<String> {
         ChildProcess child = ChildProcess.command("true").startNow(START);
         child.disposeNow(START);
         return child.stdout(Framing.lines(), Codec.utf8());
-    }
-
-    /**
-     * Rule 3.13: after a cancel the reader still reaches the subscriber, through
-     * {@code FdReader.source} (the last {@code FrameSource}, kept for tests) and its
-     * {@code EdgeReadiness.drain} (the {@code MessageReceive} subscription, not cleared by
-     * {@code cancel()}), which holds the subscriber as {@code actual}: held until the ChildProcess is
-     * collected. Reported; remove this skip once it is fixed.
-     */
-    @Override
-    @Test
-    public void required_spec313_cancelMustMakeThePublisherEventuallyDropAllReferencesToTheSubscriber() {
-        throw new SkipException("known violation of rule 3.13 in core's FdReader: after a cancel FdReader.source ->"
-                + " FrameSource.readiness -> EdgeReadiness.drain -> the subscription -> the subscriber stay reachable"
-                + " from the ChildProcess (reported)");
     }
 }

@@ -4,7 +4,6 @@ import io.interflux.Codec;
 import io.interflux.Creation;
 import io.interflux.testkit.tck.IpcSubscriberVerification;
 import org.reactivestreams.Publisher;
-import org.testng.SkipException;
 import org.testng.annotations.Test;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +15,7 @@ import java.time.Duration;
  * what it sends, and the TCK plays the publisher.
  *
  * <p>Skipped: the {@code untested_} rules, which a black-box verification cannot check (by the
- * TCK), and rule 2.13's {@code onError(null)}, a known violation (below).
+ * TCK).
  */
 public class SharedRingSendTckTest extends IpcSubscriberVerification<RingMessage> {
 
@@ -35,17 +34,5 @@ public class SharedRingSendTckTest extends IpcSubscriberVerification<RingMessage
     @Override
     public RingMessage createElement(int element) {
         return RingMessage.of("element " + element, Codec.utf8(), 1 + element % 3);
-    }
-
-    /**
-     * Rule 2.13: core's send drain ({@code MessageSend.SendSubscriber.onError}) takes
-     * {@code onError(null)} as a plain completion instead of throwing {@link NullPointerException}.
-     * Reported; remove this skip once it is fixed.
-     */
-    @Override
-    @Test
-    public void required_spec213_blackbox_onError_mustThrowNullPointerExceptionWhenParametersAreNull() {
-        throw new SkipException("known violation of rule 2.13 in core's send drain: MessageSend.SendSubscriber"
-                + ".onError(null) completes the send instead of throwing NullPointerException (reported)");
     }
 }
