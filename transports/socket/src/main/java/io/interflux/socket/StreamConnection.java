@@ -87,11 +87,18 @@ public final class StreamConnection<T> implements IpcResource {
 
     private void stopReading() {
         io.netty.channel.Channel ch = connection.channel();
-        ch.eventLoop().execute(() -> {
-            if (ch.isActive()) {
-                ch.config().setAutoRead(false);
-            }
-        });
+        if (!ch.isRegistered()) {
+            return; // closed already: nothing is read any more (eventLoop() would throw)
+        }
+        try {
+            ch.eventLoop().execute(() -> {
+                if (ch.isActive()) {
+                    ch.config().setAutoRead(false);
+                }
+            });
+        } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            // deregistered or shut down between the check and the call: nothing to stop either
+        }
     }
 
     /**

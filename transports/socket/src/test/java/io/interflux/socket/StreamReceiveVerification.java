@@ -3,8 +3,6 @@ package io.interflux.socket;
 import io.interflux.Codec;
 import io.interflux.testkit.tck.IpcPublisherVerification;
 import org.reactivestreams.Publisher;
-import org.testng.SkipException;
-import org.testng.annotations.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -22,9 +20,9 @@ import java.time.Duration;
  *
  * <p>Skipped, by the TCK: the {@code untested_} rules, and the optional multi-subscriber rules
  * 1.11: a connection allows one receive (a second one gets {@code onError}, as rule 1.9 allows).
- * Skipped here: the rules whose tests cancel while lines the peer sent before it closed are still
- * undelivered (1.1, 3.6, 3.7, 3.9, 3.12, 3.13), which meet a known violation (see
- * {@link #cancelAfterPeerClosed()}).
+ * The rules whose tests cancel after the peer closed, while some of its lines are undelivered
+ * (1.1, 3.6, 3.7, 3.9, 3.12, 3.13), once found the receive's cancel hook throwing on a closed
+ * channel; they run, and pass.
  */
 abstract class StreamReceiveVerification extends IpcPublisherVerification<String> {
 
@@ -55,71 +53,6 @@ abstract class StreamReceiveVerification extends IpcPublisherVerification<String
         StreamConnection<String> client = opened(client(server).connectNow(OPEN));
         opened(client.receive().subscribe(line -> { }, error -> { }));
         return client.receive();
-    }
-
-    /**
-     * Rules 1.8 and 3.12 broken: {@code StreamConnection.receive()}'s cancel hook
-     * ({@code stopReading}, a {@code doOnCancel}) calls {@code connection.channel().eventLoop()},
-     * which throws {@link IllegalStateException} ("channel not registered to an event loop") once
-     * the connection has closed; Reactor's {@code doOnCancel} then sends that as {@code onError} to
-     * the subscriber that cancelled, and never cancels upstream (reactor-netty's receive). It
-     * happens whenever a subscriber cancels after the peer closed while some of its lines are still
-     * undelivered, which is what these tests do (the 3.9 ones through Reactor's
-     * {@code StrictSubscriber}, which cancels before it signals the {@link IllegalArgumentException}).
-     * Reported; remove these skips once it is fixed.
-     */
-    static SkipException cancelAfterPeerClosed() {
-        return new SkipException("known violation of rules 1.8/3.12 in StreamConnection.receive(): a cancel after the"
-                + " peer closed signals onError(IllegalStateException: channel not registered to an event loop) from"
-                + " its doOnCancel(stopReading) and does not cancel upstream (reported)");
-    }
-
-    @Override
-    @Test
-    public void required_spec101_subscriptionRequestMustResultInTheCorrectNumberOfProducedElements() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec306_afterSubscriptionIsCancelledRequestMustBeNops() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec307_afterSubscriptionIsCancelledAdditionalCancelationsMustBeNops() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec309_requestZeroMustSignalIllegalArgumentException() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec309_requestNegativeNumberMustSignalIllegalArgumentException() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void optional_spec309_requestNegativeNumberMaySignalIllegalArgumentExceptionWithSpecificMessage() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec312_cancelMustMakeThePublisherToEventuallyStopSignaling() {
-        throw cancelAfterPeerClosed();
-    }
-
-    @Override
-    @Test
-    public void required_spec313_cancelMustMakeThePublisherEventuallyDropAllReferencesToTheSubscriber() {
-        throw cancelAfterPeerClosed();
     }
 
     static StreamServerSpec<String> lines(StreamServerSpec<byte[]> spec) {
