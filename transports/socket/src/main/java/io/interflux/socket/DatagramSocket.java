@@ -142,6 +142,39 @@ public final class DatagramSocket implements IpcResource {
         return connection.outbound().sendObject(Flux.from(datagrams).map(this::packet)).then();
     }
 
+    /**
+     * An emitter of datagrams, for code that produces them one at a time:
+     * {@link io.interflux.Emitter#tryEmitNext(Object)} hands one datagram to the channel now
+     * ({@code OK}), or answers {@code FAIL_OVERFLOW} when the channel is not writable (its
+     * outbound buffer past Netty's high-water mark) and nothing was sent, {@code FAIL_TERMINATED}
+     * once the socket is disposed. Never blocks. A datagram over the maximum size throws
+     * {@link FrameTooLargeException}, an empty one {@link IllegalArgumentException}, as in
+     * {@link #send(Publisher)}. Over UDP, {@code OK} means handed to the kernel, not received:
+     * the network may still drop it.
+     */
+    public io.interflux.Emitter<Datagram> emitter() {
+        return new io.interflux.Emitter<Datagram>() {
+            @Override
+            public reactor.core.publisher.Sinks.EmitResult tryEmitNext(Datagram d) {
+                java.util.Objects.requireNonNull(d, "datagram");
+                io.netty.channel.Channel ch = connection.channel();
+                if (connection.isDisposed() || !ch.isActive()) {
+                    return reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED;
+                }
+                if (!ch.isWritable()) {
+                    return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
+                }
+                ch.writeAndFlush(packet(d), ch.voidPromise());
+                return reactor.core.publisher.Sinks.EmitResult.OK;
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
+    }
+
     private Object packet(Datagram d) {
         if (d.size() == 0) {
             // Netty's epoll channels skip a write of no bytes: sent on, it would vanish without a word

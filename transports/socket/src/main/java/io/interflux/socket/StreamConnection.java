@@ -38,6 +38,8 @@ public final class StreamConnection<T> implements IpcResource {
     private final FrameEncoder encoder;
     private final PeerCredentials peer;
     private final AtomicBoolean received = new AtomicBoolean();
+    /** Sends running now: an emission meanwhile would put its frame among theirs. */
+    private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
 
     StreamConnection(Connection connection, String description, Codec<T> codec, FrameEncoder encoder) {
         this.connection = connection;
@@ -109,7 +111,59 @@ public final class StreamConnection<T> implements IpcResource {
      * of it is written.
      */
     public Mono<Void> send(Publisher<? extends T> values) {
-        return connection.outbound().send(Flux.from(values).map(this::frame)).then();
+        java.util.Objects.requireNonNull(values, "values");
+        return Mono.defer(() -> {
+            sending.incrementAndGet();
+            return connection.outbound().send(Flux.from(values).map(this::frame)).then()
+                    .doFinally(signal -> sending.decrementAndGet());
+        });
+    }
+
+    /**
+     * An emitter into the connection, for code that produces frames one at a time:
+     * {@link io.interflux.Emitter#tryEmitNext(Object)} hands one frame to the channel now, or
+     * says why not, and never blocks or buffers beyond the channel's own bound.
+     * <ul>
+     *   <li>{@code OK}: the frame is handed to the channel, whose event loop writes it in order
+     *       (a {@link #dispose()} before it is written drops it, as it drops the rest of a send:
+     *       dispose closes at once, even on a peer that reads nothing);</li>
+     *   <li>{@code FAIL_OVERFLOW}: the channel is not writable (its outbound buffer is past
+     *       Netty's high-water mark, 64 KiB by default: the peer reads slower than we write) and
+     *       nothing was written;</li>
+     *   <li>{@code FAIL_NON_SERIALIZED}: a {@link #send(Publisher)} is running, whose frames this
+     *       one would land among;</li>
+     *   <li>{@code FAIL_TERMINATED}: the connection is closed.</li>
+     * </ul>
+     * Writability is read before each frame, so emissions racing on several threads may each put
+     * one frame past the mark; a frame is one buffer, never interleaved with another. A value the
+     * framing cannot carry throws ({@link FrameTooLargeException}, or
+     * {@link IllegalArgumentException} for a line holding a newline), as in {@code send}.
+     */
+    public io.interflux.Emitter<T> emitter() {
+        return new io.interflux.Emitter<T>() {
+            @Override
+            public reactor.core.publisher.Sinks.EmitResult tryEmitNext(T value) {
+                java.util.Objects.requireNonNull(value, "value");
+                io.netty.channel.Channel ch = connection.channel();
+                if (connection.isDisposed() || !ch.isActive()) {
+                    return reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED;
+                }
+                if (sending.get() > 0) {
+                    return reactor.core.publisher.Sinks.EmitResult.FAIL_NON_SERIALIZED;
+                }
+                if (!ch.isWritable()) {
+                    return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
+                }
+                // from another thread this queues a task whose bytes count against writability at once
+                ch.writeAndFlush(frame(value), ch.voidPromise());
+                return reactor.core.publisher.Sinks.EmitResult.OK;
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
     }
 
     private ByteBuf frame(T value) {

@@ -25,6 +25,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -232,5 +234,67 @@ class StreamSocketTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class)
                         .hasMessageContaining("16"))
                 .verify(WAIT);
+    }
+
+    @Test
+    @DisplayName("a connection's emitter writes frames while the channel is writable, FAIL_OVERFLOW once the unread peer holds it back, and the peer gets exactly the emitted ones")
+    void emitter() {
+        StreamServer<String> server = keep(SocketServer.unix(dir.resolve("emit.sock")).codec(Codec.utf8()).bindNow(WAIT));
+        StreamConnection<String> client = keep(SocketClient.unix(server.path()).codec(Codec.utf8()).connectNow(WAIT));
+        StreamConnection<String> accepted = keep(server.connections().blockFirst(WAIT));
+        io.interflux.Emitter<String> out = client.emitter();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicLong received = new AtomicLong();
+        StepVerifier.create(accepted.receive(), 0)
+                .then(() -> {
+                    // nobody reads: the socket's buffers fill, then the channel's outbound buffer
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    while (System.nanoTime() < deadline) {
+                        reactor.core.publisher.Sinks.EmitResult r = out.tryEmitNext(String.format("frame %07d", ok.get()));
+                        if (r == reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW) {
+                            break;
+                        }
+                        assertThat(r).isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+                        ok.incrementAndGet();
+                    }
+                    assertThat(ok.get()).as("frames taken before the overflow").isPositive().isLessThan(10_000_000);
+                })
+                .thenRequest(Long.MAX_VALUE)
+                // every frame up to the last emitted one; the last is left for the step after
+                .thenConsumeWhile(line -> line.equals(String.format("frame %07d", received.getAndIncrement()))
+                        && received.get() < ok.get())
+                .expectNextMatches(line -> line.equals(String.format("frame %07d", ok.get() - 1)))
+                .then(() -> {
+                    // a send running: an emission would land among its frames
+                    client.send(Flux.never()).subscribe();
+                    assertThat(out.tryEmitNext("x")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_NON_SERIALIZED);
+                    client.dispose();
+                    assertThat(out.tryEmitNext("x")).isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
+                })
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(received.get()).as("exactly the emitted frames, in order").isEqualTo(ok.get());
+    }
+
+    @Test
+    @DisplayName("a datagram emitter sends at once, refuses an empty datagram, and answers FAIL_TERMINATED after dispose")
+    void datagramEmitter() {
+        DatagramSocket a = keep(Datagrams.unix(dir.resolve("a.sock")).bindNow(WAIT));
+        DatagramSocket b = keep(Datagrams.unix(dir.resolve("b.sock")).bindNow(WAIT));
+        io.interflux.Emitter<Datagram> out = a.emitter();
+        StepVerifier.create(b.receive(Codec.utf8()).take(2))
+                .then(() -> {
+                    assertThat(out.tryEmitNext(Datagram.of("one", Codec.utf8(), b.address())))
+                            .isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+                    assertThat(out.tryEmitNext(Datagram.of("two", Codec.utf8(), b.address())))
+                            .isEqualTo(reactor.core.publisher.Sinks.EmitResult.OK);
+                })
+                .expectNext("one", "two")
+                .verifyComplete();
+        assertThatThrownBy(() -> out.tryEmitNext(Datagram.of(new byte[0], b.address())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty datagram");
+        a.dispose();
+        assertThat(out.tryEmitNext(Datagram.of("late", Codec.utf8(), b.address())))
+                .isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
     }
 }
