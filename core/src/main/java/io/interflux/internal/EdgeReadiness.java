@@ -52,6 +52,7 @@ final class EdgeReadiness implements Readiness, ReadyHandler {
 
     @Override
     public void await(Runnable wakeup) {
+        drain = wakeup; // the drain that waits is the one to wake, whatever a cancel cleared before
         arm();
     }
 

@@ -203,7 +203,6 @@ public final class MessageReceive<M> extends Flux<M> {
                         break;
                     }
                     e += n;
-                    unreported += n;
                     if (cancelled || ownerClosed) {
                         return; // the pass the canceller left behind releases
                     }
@@ -262,6 +261,7 @@ public final class MessageReceive<M> extends Flux<M> {
         @Override
         public boolean test(M m) {
             readiness.progressed();
+            unreported++; // here, not from take()'s count: a take that throws after some still counts them
             actual.onNext(m);
             return !cancelled && !ownerClosed;
         }
@@ -270,6 +270,7 @@ public final class MessageReceive<M> extends Flux<M> {
             if (noDemandSince != 0) {
                 watchDemand(1); // the period ends with the stream
             }
+            afterPass(); // the counts, before the subscriber hears of the end
             terminated = true;
             readiness.cancel();
             source.released();

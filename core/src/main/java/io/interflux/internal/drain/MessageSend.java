@@ -327,11 +327,14 @@ public final class MessageSend<M> extends Mono<Void> {
             if (stalledSince != 0) {
                 unstalled(); // the wait ends with the send
             }
+            afterPass(); // the counts, before the subscriber hears of the end
+            // the readiness first: a sink shared by successive sends lets the next one in on
+            // released(), and the next one's watch() must not be undone by this one's cancel()
+            readiness.cancel();
             sink.released(early);
             terminated = true;
             pending = null;
             queue.clear();
-            readiness.cancel();
             parent.lifecycle.leave(this);
         }
     }
