@@ -179,14 +179,16 @@ final class RingConsumer {
         private int read(int limit) {
             long head = ring.head();
             long tail = ring.tail();
-            if ((head & (RecordDescriptor.ALIGNMENT - 1)) != 0 || head > tail) {
+            if ((head & (RecordDescriptor.ALIGNMENT - 1)) != 0 || head > tail || tail - head > ring.capacity) {
                 throw new CorruptRingException(ring.description, head, "a head position that is "
-                        + (head > tail ? "past the tail (" + tail + ")" : "not 8-byte aligned"));
+                        + (head > tail ? "past the tail (" + tail + ")"
+                        : tail - head > ring.capacity ? "more than a lap behind the tail (" + tail + ")" : "not 8-byte aligned"));
             }
             int headIndex = indexOf(head);
             int block = ring.capacity - headIndex;
             int bytesRead = 0;
             int messages = 0;
+            int paddings = 0;
             CorruptRingException corrupt = null;
             try {
                 while (bytesRead < block && messages < limit) {
@@ -205,6 +207,9 @@ final class RingConsumer {
                             : recordLength > block - bytesRead ? "a record of " + recordLength + " bytes running past the ring's end"
                             : end > tail ? "a record of " + recordLength + " bytes past the tail (" + tail + ")"
                             : type <= 0 && type != RingDescriptor.PADDING_TYPE ? "a record of type " + type
+                            : type != RingDescriptor.PADDING_TYPE && recordLength - RecordDescriptor.HEADER_LENGTH > ring.maxMessageSize()
+                                    ? "a record of " + (recordLength - RecordDescriptor.HEADER_LENGTH) + " payload bytes, over the ring's "
+                                    + ring.maxMessageSize()
                             : null;
                     if (wrong != null) {
                         corrupt = new CorruptRingException(ring.description, head + bytesRead, wrong);
@@ -212,6 +217,11 @@ final class RingConsumer {
                     }
                     bytesRead += aligned;
                     if (type == RingDescriptor.PADDING_TYPE) {
+                        // a real producer pads once per lap; a chain of them counts toward the
+                        // limit, so that no segment can keep this read going for a whole lap
+                        if (++paddings >= limit) {
+                            break;
+                        }
                         continue;
                     }
                     messages++;
@@ -299,7 +309,8 @@ final class RingConsumer {
     }
 
     private int indexOf(long position) {
-        return (int) position & mask;
+        // 8-byte aligned whatever the segment says: an unaligned atomic access can fault on aarch64
+        return (int) position & mask & -RecordDescriptor.ALIGNMENT;
     }
 
     /** Records were claimed past the head, but the one at the head is not finished. */

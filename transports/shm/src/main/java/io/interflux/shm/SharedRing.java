@@ -424,11 +424,14 @@ public final class SharedRing implements IpcResource {
     }
 
     private void release() {
-        bell.cancel();
-        space.cancel();
-        producer.releaseAll();
-        segment.close(spec.removeOnDispose);
-        spec.metrics.closed();
+        try {
+            bell.cancel();
+            space.cancel();
+            producer.releaseAll();
+            segment.close(spec.removeOnDispose);
+        } finally {
+            spec.metrics.closed();
+        }
     }
 
     @Override
