@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MicrometerRecorder implements MetricsRecorder {
 
     /**
-     * Per registry, mechanism and name: the meters are registered once and shared by every spec
-     * using them (a second gauge of the same name would be ignored by the registry, and the
-     * resources it counted lost).
+     * Per mechanism and name, in the global registry: the meters are registered once and shared
+     * by every spec using them (a second gauge of the same name would be ignored by the registry,
+     * and the resources it counted lost).
      */
-    private static final Map<List<Object>, MicrometerRecorder> RECORDERS = new ConcurrentHashMap<>();
+    private static final Map<List<String>, MicrometerRecorder> RECORDERS = new ConcurrentHashMap<>();
 
     private final Counter messagesReceived;
     private final Counter bytesReceived;
@@ -56,18 +56,20 @@ public final class MicrometerRecorder implements MetricsRecorder {
     }
 
     static MetricsRecorder of(String mechanism, String name) {
-        return of(Metrics.globalRegistry, mechanism, name);
+        return RECORDERS.computeIfAbsent(List.of(mechanism, name),
+                k -> new MicrometerRecorder(Metrics.globalRegistry, Tags.of("mechanism", mechanism, "name", name)));
     }
 
     /**
-     * The recorder of {@code mechanism} and {@code name} in {@code registry}; the name is checked
-     * as {@link MetricsRecorder#micrometer(String, String)} checks it.
+     * A new recorder of {@code mechanism} and {@code name} in {@code registry}, the name checked as
+     * {@link MetricsRecorder#micrometer(String, String)} checks it. Not cached here: whoever holds
+     * the registry keeps one recorder per mechanism and name (and so does not keep the registry
+     * alive past its own life).
      */
-    public static MetricsRecorder of(MeterRegistry registry, String mechanism, String name) {
+    public static MetricsRecorder create(MeterRegistry registry, String mechanism, String name) {
         java.util.Objects.requireNonNull(registry, "registry");
         Metering.checkTags(mechanism, name);
-        return RECORDERS.computeIfAbsent(List.of(registry, mechanism, name),
-                k -> new MicrometerRecorder(registry, Tags.of("mechanism", mechanism, "name", name)));
+        return new MicrometerRecorder(registry, Tags.of("mechanism", mechanism, "name", name));
     }
 
     @Override

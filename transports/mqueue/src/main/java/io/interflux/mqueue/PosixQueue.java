@@ -349,12 +349,15 @@ public final class PosixQueue implements IpcResource {
     }
 
     private void release() {
-        readiness.cancel();
-        QueueCalls.lib().mq_close(mqd);
-        if (created && spec.removeOnDispose) {
-            QueueCalls.lib().mq_unlink(spec.name);
+        try {
+            readiness.cancel();
+            QueueCalls.lib().mq_close(mqd);
+            if (created && spec.removeOnDispose) {
+                QueueCalls.lib().mq_unlink(spec.name);
+            }
+        } finally {
+            spec.metrics.closed();
         }
-        spec.metrics.closed();
     }
 
     @Override

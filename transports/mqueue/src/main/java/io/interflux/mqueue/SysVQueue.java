@@ -348,10 +348,13 @@ public final class SysVQueue implements IpcResource {
     }
 
     private void release() {
-        if (created && spec.removeOnDispose) {
-            QueueCalls.lib().msgctl(id, QueueCalls.IPC_RMID, 0);
+        try {
+            if (created && spec.removeOnDispose) {
+                QueueCalls.lib().msgctl(id, QueueCalls.IPC_RMID, 0);
+            }
+        } finally {
+            spec.metrics.closed();
         }
-        spec.metrics.closed();
     }
 
     @Override

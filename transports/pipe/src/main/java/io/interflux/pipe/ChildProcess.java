@@ -70,8 +70,10 @@ public final class ChildProcess implements IpcResource {
                 : new FdWriter(poller, stdinFd, "stdin of " + name, spec.bufferSize).metered(spec.metrics);
         this.stdout = stdoutFd < 0 ? null
                 : new FdReader(poller, stdoutFd, "stdout of " + name, spec.bufferSize).metered(spec.metrics);
-        FdReader err = stderrFd < 0 ? null
-                : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize).metered(spec.metrics);
+        FdReader err = stderrFd < 0 ? null : new FdReader(poller, stderrFd, "stderr of " + name, spec.bufferSize);
+        if (err != null && spec.stderr.kind != Stdio.Kind.CAPTURE) {
+            err.metered(spec.metrics); // a captured stderr is ours, not a stream a subscriber reads
+        }
         if (err != null && spec.stderr.kind == Stdio.Kind.CAPTURE) {
             this.stderr = null;
             this.stderrTail = capture(err, spec.stderr.captureBytes);
@@ -91,9 +93,9 @@ public final class ChildProcess implements IpcResource {
                     : IpcException.fromErrno("pidfd_open", name, errno);
         }
         this.pidfd = fd;
+        spec.metrics.opened(); // a running child, until it is reaped: before the arm, which may reap it at once
         this.exitRegistration = poller.register(pidfd, events -> reap());
         this.exitRegistration.arm(Poller.EPOLLIN);
-        spec.metrics.opened(); // a running child, until it is reaped
     }
 
     /**

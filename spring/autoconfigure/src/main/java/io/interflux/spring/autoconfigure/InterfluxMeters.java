@@ -23,6 +23,8 @@ import java.util.Objects;
 public final class InterfluxMeters {
 
     private final MeterRegistry registry;
+    /** One recorder per mechanism and name, as long as this bean (and its registry) lives. */
+    private final java.util.Map<java.util.List<String>, MetricsRecorder> recorders = new java.util.concurrent.ConcurrentHashMap<>();
 
     public InterfluxMeters(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -34,7 +36,8 @@ public final class InterfluxMeters {
      * {@code [A-Za-z0-9._-]}. The same mechanism and name give the same recorder.
      */
     public MetricsRecorder recorder(String mechanism, String name) {
-        return MicrometerRecorder.of(registry, mechanism, name);
+        return recorders.computeIfAbsent(java.util.List.of(mechanism, name),
+                k -> MicrometerRecorder.create(registry, mechanism, name));
     }
 
     /** The registry the meters go to. */
