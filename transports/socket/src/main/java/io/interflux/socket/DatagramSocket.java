@@ -45,6 +45,8 @@ public final class DatagramSocket implements IpcResource {
         this.file = file;
         this.description = spec.unix() ? spec.describe()
                 : "UDP " + connection.channel().localAddress();
+        spec.metrics.opened();
+        connection.onDispose(spec.metrics::closed);
     }
 
     static Mono<DatagramSocket> bind(DatagramSpec spec) {
@@ -83,16 +85,31 @@ public final class DatagramSocket implements IpcResource {
             if (!received.compareAndSet(false, true)) {
                 return Flux.error(new IllegalStateException(description + " allows one receive()"));
             }
-            return connection.inbound().receiveObject().<Datagram>handle((o, sink) -> {
+            return io.interflux.internal.metrics.DemandClock.watch(connection.inbound().receiveObject().<Datagram>handle((o, sink) -> {
                 Datagram d = datagram(o);
                 if (d != null) {
+                    spec.metrics.bytesReceived(d.size());
                     sink.next(d);
                 }
-            }).doOnCancel(() -> connection.channel().eventLoop().execute(
-                    // nobody can receive again: stop reading, so datagrams wait in (and past it, are
-                    // dropped by) the kernel rather than be read and thrown away; sending goes on
-                    () -> connection.channel().config().setAutoRead(false)));
+            }), spec.metrics).doOnCancel(this::stopReading);
         });
+    }
+
+    /**
+     * Nobody can receive again: stop reading, so datagrams wait in (and past it, are dropped by)
+     * the kernel rather than be read and thrown away; sending goes on. Nothing to do once the
+     * channel is closed (its {@code eventLoop()} would throw).
+     */
+    private void stopReading() {
+        io.netty.channel.Channel ch = connection.channel();
+        if (!ch.isRegistered()) {
+            return;
+        }
+        try {
+            ch.eventLoop().execute(() -> ch.config().setAutoRead(false));
+        } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            // deregistered or shut down between the check and the call
+        }
     }
 
     /** How many datagrams over the maximum size {@link #receive()} has refused. */
@@ -164,7 +181,7 @@ public final class DatagramSocket implements IpcResource {
                 if (!ch.isWritable()) {
                     return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
                 }
-                ch.writeAndFlush(packet(d), ch.voidPromise());
+                ch.writeAndFlush(packet(d), ch.newPromise()); // a failed send is not fired into the receive
                 return reactor.core.publisher.Sinks.EmitResult.OK;
             }
 
@@ -184,16 +201,16 @@ public final class DatagramSocket implements IpcResource {
         if (d.size() > spec.maxSize) {
             throw new FrameTooLargeException("datagram", description, spec.maxSize, d.size());
         }
-        ByteBuf content = Unpooled.wrappedBuffer(d.payloadArray());
         SocketAddress to = d.address();
-        if (to instanceof DomainSocketAddress) {
-            return new DomainDatagramPacket(content, (DomainSocketAddress) to);
+        if (!(to instanceof DomainSocketAddress) && !(to instanceof InetSocketAddress)) {
+            throw new IllegalArgumentException("a datagram of " + description + " goes to an InetSocketAddress or a "
+                    + "Unix socket's address (Datagrams.address(path)), not to " + to);
         }
-        if (to instanceof InetSocketAddress) {
-            return new DatagramPacket(content, (InetSocketAddress) to);
-        }
-        throw new IllegalArgumentException("a datagram of " + description + " goes to an InetSocketAddress or a "
-                + "Unix socket's address (Datagrams.address(path)), not to " + to);
+        spec.metrics.messagesSent(1);
+        spec.metrics.bytesSent(d.size());
+        ByteBuf content = Unpooled.wrappedBuffer(d.payloadArray());
+        return to instanceof DomainSocketAddress ? new DomainDatagramPacket(content, (DomainSocketAddress) to)
+                : new DatagramPacket(content, (InetSocketAddress) to);
     }
 
     /** The address this socket is bound to: for UDP with the port the kernel picked. */

@@ -1,5 +1,7 @@
 package io.interflux.socket;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
@@ -29,13 +31,15 @@ public final class DatagramSpec {
     final int mode;
     final boolean removeOnDispose;
     final LoopResources loops;
+    final MetricsRecorder metrics;
 
     DatagramSpec(String host, int port, Path path, int maxSize, int mode, boolean removeOnDispose) {
-        this(host, port, path, maxSize, mode, removeOnDispose, null);
+        this(host, port, path, maxSize, mode, removeOnDispose, null, Metering.NONE);
     }
 
     private DatagramSpec(String host, int port, Path path, int maxSize, int mode, boolean removeOnDispose,
-                         LoopResources loops) {
+                         LoopResources loops, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.host = host;
         this.port = port;
         this.path = path;
@@ -60,7 +64,7 @@ public final class DatagramSpec {
         if (bytes < 1 || bytes > max) {
             throw new IllegalArgumentException("maxSize must be from 1 to " + max + " but it was " + bytes);
         }
-        return new DatagramSpec(host, port, path, bytes, mode, removeOnDispose, loops);
+        return new DatagramSpec(host, port, path, bytes, mode, removeOnDispose, loops, metrics);
     }
 
     /** The permission bits of the Unix socket file, octal 0600 by default, applied exactly. Unix only. */
@@ -72,7 +76,7 @@ public final class DatagramSpec {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
                     + Integer.toOctalString(mode));
         }
-        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, loops);
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, loops, metrics);
     }
 
     /** Whether disposing removes the Unix socket file this socket made; {@code true} by default. Unix only. */
@@ -80,12 +84,12 @@ public final class DatagramSpec {
         if (!unix()) {
             throw new IllegalArgumentException("removeOnDispose applies to Unix sockets only");
         }
-        return new DatagramSpec(host, port, path, maxSize, mode, remove, loops);
+        return new DatagramSpec(host, port, path, maxSize, mode, remove, loops, metrics);
     }
 
     /** The reactor-netty event loops the socket runs on; see {@link StreamServerSpec#runOn(LoopResources)}. */
     public DatagramSpec runOn(LoopResources loops) {
-        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, java.util.Objects.requireNonNull(loops, "loops"));
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, java.util.Objects.requireNonNull(loops, "loops"), metrics);
     }
 
     /** Binds when subscribed; a Unix socket's path is checked and made as {@link SocketServer#unix} does. */
@@ -105,5 +109,37 @@ public final class DatagramSpec {
     @Override
     public String toString() {
         return "DatagramSpec[" + describe() + ", max " + maxSize + " bytes]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism} ({@code unix-dgram} or {@code udp}) and a {@code name} of the same; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public DatagramSpec metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, mechanism()));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism} ({@code unix-dgram} or {@code udp}) and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public DatagramSpec metrics(String name) {
+        return metrics(MetricsRecorder.micrometer(mechanism(), name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public DatagramSpec metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new DatagramSpec(host, port, path, maxSize, mode, removeOnDispose, loops, metrics);
+    }
+
+    /** The metrics tag of this spec's mechanism. */
+    String mechanism() {
+        return unix() ? "unix-dgram" : "udp";
     }
 }

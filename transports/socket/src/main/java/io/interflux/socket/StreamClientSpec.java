@@ -1,5 +1,7 @@
 package io.interflux.socket;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.internal.FrameEncoder;
@@ -34,12 +36,14 @@ public final class StreamClientSpec<T> {
     final Framing framing;
     final Codec<T> codec;
     final LoopResources loops;
+    final MetricsRecorder metrics;
 
     StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec) {
-        this(host, port, path, framing, codec, null);
+        this(host, port, path, framing, codec, null, Metering.NONE);
     }
 
-    private StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec, LoopResources loops) {
+    private StreamClientSpec(String host, int port, Path path, Framing framing, Codec<T> codec, LoopResources loops, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.host = host;
         this.port = port;
         this.path = path;
@@ -50,17 +54,17 @@ public final class StreamClientSpec<T> {
 
     /** How the connection is cut into frames; {@link Framing#lines()} by default. */
     public StreamClientSpec<T> framing(Framing framing) {
-        return new StreamClientSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, loops);
+        return new StreamClientSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, loops, metrics);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. */
     public <R> StreamClientSpec<R> codec(Codec<R> codec) {
-        return new StreamClientSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), loops);
+        return new StreamClientSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), loops, metrics);
     }
 
     /** The reactor-netty event loops the connection runs on; see {@link StreamServerSpec#runOn(LoopResources)}. */
     public StreamClientSpec<T> runOn(LoopResources loops) {
-        return new StreamClientSpec<>(host, port, path, framing, codec, Objects.requireNonNull(loops, "loops"));
+        return new StreamClientSpec<>(host, port, path, framing, codec, Objects.requireNonNull(loops, "loops"), metrics);
     }
 
     /** Connects when subscribed; fails naming the address when nobody listens there. */
@@ -74,9 +78,14 @@ public final class StreamClientSpec<T> {
             TcpClient tcp = loops != null ? TcpClient.create().runOn(loops) : TcpClient.create();
             return tcp
                     .remoteAddress(() -> address)
-                    .doOnConnected(c -> c.addHandlerLast("interflux-framing", new FramingDecoder(framing, codec, description)))
+                    .doOnConnected(c -> {
+                        if (metrics != Metering.NONE) {
+                            c.addHandlerFirst("interflux-metrics", new MeteringHandler(metrics));
+                        }
+                        c.addHandlerLast("interflux-framing", new FramingDecoder(framing, codec, description));
+                    })
                     .connect()
-                    .map(c -> new StreamConnection<>(c, description, codec, encoder));
+                    .map(c -> new StreamConnection<>(c, description, codec, encoder, metrics));
         });
     }
 
@@ -94,5 +103,37 @@ public final class StreamClientSpec<T> {
     @Override
     public String toString() {
         return "StreamClientSpec[" + describe() + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism} ({@code unix} or {@code tcp}) and a {@code name} of the same; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public StreamClientSpec<T> metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, mechanism()));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism} ({@code unix} or {@code tcp}) and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public StreamClientSpec<T> metrics(String name) {
+        return metrics(MetricsRecorder.micrometer(mechanism(), name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public StreamClientSpec<T> metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new StreamClientSpec<>(host, port, path, framing, codec, loops, metrics);
+    }
+
+    /** The metrics tag of this spec's mechanism. */
+    String mechanism() {
+        return path != null || port == StreamServerSpec.ABSTRACT ? "unix" : "tcp";
     }
 }

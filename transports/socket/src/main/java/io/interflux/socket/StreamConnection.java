@@ -41,7 +41,13 @@ public final class StreamConnection<T> implements IpcResource {
     /** Sends running now: an emission meanwhile would put its frame among theirs. */
     private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
 
-    StreamConnection(Connection connection, String description, Codec<T> codec, FrameEncoder encoder) {
+    private final io.interflux.MetricsRecorder metrics;
+
+    StreamConnection(Connection connection, String description, Codec<T> codec, FrameEncoder encoder,
+                     io.interflux.MetricsRecorder metrics) {
+        this.metrics = metrics;
+        metrics.opened();
+        connection.onDispose(metrics::closed);
         this.connection = connection;
         this.description = description;
         this.codec = codec;
@@ -76,8 +82,8 @@ public final class StreamConnection<T> implements IpcResource {
             if (!received.compareAndSet(false, true)) {
                 return Flux.error(new IllegalStateException(description + " allows one receive()"));
             }
-            return connection.inbound().receiveObject()
-                    .map(o -> (T) o)
+            return io.interflux.internal.metrics.DemandClock.watch(connection.inbound().receiveObject()
+                    .map(o -> (T) o), metrics)
                     .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
                     .doOnError(e -> connection.dispose()) // nothing after a bad frame is data
                     // a receive is once per connection: after a cancel nobody reads it again, so the
@@ -114,8 +120,16 @@ public final class StreamConnection<T> implements IpcResource {
         java.util.Objects.requireNonNull(values, "values");
         return Mono.defer(() -> {
             sending.incrementAndGet();
+            AtomicBoolean ended = new AtomicBoolean();
+            // before the end reaches the subscriber (doFinally would run after it): an emission
+            // from its onComplete must not find this send still running
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true)) {
+                    sending.decrementAndGet();
+                }
+            };
             return connection.outbound().send(Flux.from(values).map(this::frame)).then()
-                    .doFinally(signal -> sending.decrementAndGet());
+                    .doOnTerminate(end).doOnCancel(end);
         });
     }
 
@@ -135,7 +149,10 @@ public final class StreamConnection<T> implements IpcResource {
      *   <li>{@code FAIL_TERMINATED}: the connection is closed.</li>
      * </ul>
      * Writability is read before each frame, so emissions racing on several threads may each put
-     * one frame past the mark; a frame is one buffer, never interleaved with another. A value the
+     * one frame past the mark; a frame is one buffer, never interleaved with another. A send that
+     * starts while an emission is under way may see that one frame land among its first ones.
+     * The {@code OK} of an emission says nothing of a later failure to write it: a connection
+     * reset by the peer ends the receive and makes the next emission {@code FAIL_TERMINATED}. A value the
      * framing cannot carry throws ({@link FrameTooLargeException}, or
      * {@link IllegalArgumentException} for a line holding a newline), as in {@code send}.
      */
@@ -154,8 +171,10 @@ public final class StreamConnection<T> implements IpcResource {
                 if (!ch.isWritable()) {
                     return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
                 }
-                // from another thread this queues a task whose bytes count against writability at once
-                ch.writeAndFlush(frame(value), ch.voidPromise());
+                // from another thread this queues a task whose bytes count against writability at
+                // once; a failed write (the peer reset) ends the connection, which the receive and
+                // the next emission hear of, rather than firing an error into the receive
+                ch.writeAndFlush(frame(value), ch.newPromise());
                 return reactor.core.publisher.Sinks.EmitResult.OK;
             }
 
@@ -172,6 +191,7 @@ public final class StreamConnection<T> implements IpcResource {
         byte[] prefix = encoder.prefix(payload);
         byte[] suffix = encoder.suffix();
         ByteBuf buf = connection.channel().alloc().buffer(prefix.length + payload.length + suffix.length);
+        metrics.messagesSent(1);
         return buf.writeBytes(prefix).writeBytes(payload).writeBytes(suffix);
     }
 

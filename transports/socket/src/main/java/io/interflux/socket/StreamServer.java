@@ -73,13 +73,18 @@ public final class StreamServer<T> implements IpcResource {
                         }
                         return UnixSocketFile.publishAfter(tcp
                                 .bindAddress(() -> address)
-                                .doOnConnection(c -> c.addHandlerLast("interflux-framing",
-                                        new FramingDecoder(spec.framing, spec.codec, describe(spec, c))))
+                                .doOnConnection(c -> {
+                                    if (spec.metrics != io.interflux.internal.metrics.Metering.NONE) {
+                                        c.addHandlerFirst("interflux-metrics", new MeteringHandler(spec.metrics));
+                                    }
+                                    c.addHandlerLast("interflux-framing",
+                                            new FramingDecoder(spec.framing, spec.codec, describe(spec, c)));
+                                })
                                 .handle((in, out) -> {
                                     Connection[] connection = new Connection[1];
                                     in.withConnection(c -> connection[0] = c);
                                     StreamConnection<T> c = new StreamConnection<>(connection[0],
-                                            describe(spec, connection[0]), spec.codec, encoder);
+                                            describe(spec, connection[0]), spec.codec, encoder, spec.metrics);
                                     open.add(c);
                                     c.onDispose().subscribe(null, e -> open.remove(c), () -> open.remove(c));
                                     return serve(spec, c, pending);

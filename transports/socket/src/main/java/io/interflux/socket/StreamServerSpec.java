@@ -1,5 +1,7 @@
 package io.interflux.socket;
 
+import io.interflux.MetricsRecorder;
+import io.interflux.internal.metrics.Metering;
 import io.interflux.Codec;
 import io.interflux.Framing;
 import org.reactivestreams.Publisher;
@@ -41,17 +43,19 @@ public final class StreamServerSpec<T> {
     final Predicate<? super PeerCredentials> requirePeer;
     final Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler;
     final LoopResources loops;
+    final MetricsRecorder metrics;
 
     StreamServerSpec(String host, int port, Path path, Framing framing, Codec<T> codec, int mode,
                      boolean removeOnDispose, Predicate<? super PeerCredentials> requirePeer,
                      Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
-        this(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, null);
+        this(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, null, Metering.NONE);
     }
 
     private StreamServerSpec(String host, int port, Path path, Framing framing, Codec<T> codec, int mode,
                              boolean removeOnDispose, Predicate<? super PeerCredentials> requirePeer,
                              Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler,
-                             LoopResources loops) {
+                             LoopResources loops, MetricsRecorder metrics) {
+        this.metrics = metrics;
         this.host = host;
         this.port = port;
         this.path = path;
@@ -79,7 +83,7 @@ public final class StreamServerSpec<T> {
     /** How connections are cut into frames; {@link Framing#lines()} by default, as for pipes and FIFOs. */
     public StreamServerSpec<T> framing(Framing framing) {
         return new StreamServerSpec<>(host, port, path, Objects.requireNonNull(framing, "framing"), codec, mode,
-                removeOnDispose, requirePeer, handler, loops);
+                removeOnDispose, requirePeer, handler, loops, metrics);
     }
 
     /** How frames become values; {@link Codec#bytes()} by default. Set it before {@link #handle}. */
@@ -88,7 +92,7 @@ public final class StreamServerSpec<T> {
             throw new IllegalStateException("set the codec before handle(...): the handler takes connections of the codec's type");
         }
         return new StreamServerSpec<>(host, port, path, framing, Objects.requireNonNull(codec, "codec"), mode,
-                removeOnDispose, requirePeer, null, loops);
+                removeOnDispose, requirePeer, null, loops, metrics);
     }
 
     /**
@@ -101,13 +105,13 @@ public final class StreamServerSpec<T> {
             throw new IllegalArgumentException("mode must be permission bits within 0777 but it was 0"
                     + Integer.toOctalString(mode));
         }
-        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, loops);
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler, loops, metrics);
     }
 
     /** Whether disposing removes the Unix socket file this server made; {@code true} by default. */
     public StreamServerSpec<T> removeOnDispose(boolean remove) {
         requireFile("removeOnDispose");
-        return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler, loops);
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, remove, requirePeer, handler, loops, metrics);
     }
 
     /**
@@ -118,7 +122,7 @@ public final class StreamServerSpec<T> {
     public StreamServerSpec<T> requirePeer(Predicate<? super PeerCredentials> rule) {
         requireUnix("requirePeer");
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose,
-                Objects.requireNonNull(rule, "rule"), handler, loops);
+                Objects.requireNonNull(rule, "rule"), handler, loops, metrics);
     }
 
     /**
@@ -128,7 +132,7 @@ public final class StreamServerSpec<T> {
      */
     public StreamServerSpec<T> handle(Function<? super StreamConnection<T>, ? extends Publisher<Void>> handler) {
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer,
-                Objects.requireNonNull(handler, "handler"), loops);
+                Objects.requireNonNull(handler, "handler"), loops, metrics);
     }
 
     /**
@@ -141,7 +145,7 @@ public final class StreamServerSpec<T> {
      */
     public StreamServerSpec<T> runOn(LoopResources loops) {
         return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler,
-                Objects.requireNonNull(loops, "loops"));
+                Objects.requireNonNull(loops, "loops"), metrics);
     }
 
     private void requireFile(String what) {
@@ -179,5 +183,38 @@ public final class StreamServerSpec<T> {
     @Override
     public String toString() {
         return "StreamServerSpec[" + describe() + "]";
+    }
+
+    /**
+     * Turns on Micrometer meters for what this spec opens ({@code true}), tagged
+     * {@code mechanism} ({@code unix} or {@code tcp}) and a {@code name} of the same; see {@link MetricsRecorder#micrometer(String, String)}
+     * for the meters. Off by default, and then nothing of Micrometer is loaded.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public StreamServerSpec<T> metrics(boolean enable) {
+        return metrics(Metering.enabled(enable, mechanism()));
+    }
+
+    /**
+     * Turns on Micrometer meters tagged {@code mechanism} ({@code unix} or {@code tcp}) and {@code name=<name>}: a fixed
+     * name of your choosing (1 to 64 characters of {@code [A-Za-z0-9._-]}), never a path or an id.
+     *
+     * @throws IllegalStateException when {@code io.micrometer:micrometer-core} is not on the class path
+     */
+    public StreamServerSpec<T> metrics(String name) {
+        return metrics(MetricsRecorder.micrometer(mechanism(), name));
+    }
+
+    /** Reports to a recorder of your own instead of Micrometer's; {@link MetricsRecorder} says what it is told. */
+    public StreamServerSpec<T> metrics(MetricsRecorder recorder) {
+        MetricsRecorder metrics = Metering.custom(recorder);
+        return new StreamServerSpec<>(host, port, path, framing, codec, mode, removeOnDispose, requirePeer, handler,
+                loops, metrics);
+    }
+
+    /** The metrics tag of this spec's mechanism. */
+    String mechanism() {
+        return unix() ? "unix" : "tcp";
     }
 }
