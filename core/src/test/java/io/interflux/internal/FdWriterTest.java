@@ -216,4 +216,64 @@ class FdWriterTest {
                 .verify(WAIT);
         StepVerifier.create(reading).expectNext(4000L).expectComplete()                .verify(WAIT);
     }
+
+    @Test
+    @DisplayName("a send started while the one before it is being cancelled, on a full pipe, still hears the pipe drain and completes")
+    void sendAfterCancelledSend() throws Exception {
+        for (int round = 0; round < 100; round++) {
+            FdWriter[] writer = new FdWriter[1];
+            FdReader reader = readerAnd(writer, 0)[0];
+            FdWriter w = writer[0];
+            // A fills the pipe (64 KiB) and waits for room that nobody makes yet
+            Disposable a = w.send(Flux.range(0, 256).map(i -> new byte[1024]), Framing.raw()).subscribe();
+            Thread canceller = new Thread(a::dispose, "canceller");
+            canceller.start();
+            // B is let in as soon as A has let go of the writer, perhaps while A's cancel is still running
+            CountDownLatch bDone = new CountDownLatch(1);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            for (;;) {
+                AtomicLong refused = new AtomicLong();
+                // a refusal ("a send ... is already in progress") is signalled at once, on this thread
+                w.send(Flux.just(new byte[100]), Framing.raw()).subscribe(null, e -> {
+                    if (e instanceof IllegalStateException) {
+                        refused.incrementAndGet();
+                    }
+                }, bDone::countDown);
+                if (refused.get() == 0 || System.nanoTime() > deadline) {
+                    break; // B runs (or, past the deadline, the test fails below)
+                }
+                Thread.onSpinWait();
+            }
+            canceller.join(WAIT.toMillis());
+            // the reader makes room: B must hear of it and finish
+            AtomicLong read = new AtomicLong();
+            Disposable reading = reader.receive(Framing.raw()).subscribe(chunk -> read.addAndGet(chunk.length));
+            assertThat(bDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("round %d: the second send completed", round).isTrue();
+            reading.dispose();
+            w.close();
+            reader.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a writer's readiness wakes the send that waits, even after the send before it cancelled its watch")
+    void waitAfterAnotherSendsCancel() throws Exception {
+        int[] fds = new int[2];
+        assertThat(Native.libc().pipe2(fds, Native.O_CLOEXEC | Native.O_NONBLOCK)).isZero();
+        EdgeReadiness readiness = new EdgeReadiness(Spi.poller(loop), fds[1], Poller.EPOLLOUT, false);
+        try {
+            CountDownLatch woken = new CountDownLatch(1);
+            Runnable first = () -> { };
+            Runnable second = woken::countDown;
+            readiness.watch(first);
+            readiness.watch(second);  // the next send, let in as the first let go
+            readiness.cancel();       // the first's end, run late: it used to clear the second's watch
+            readiness.await(second);  // the second finds the pipe full and waits; the pipe is writable
+            assertThat(woken.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the waiting send was woken").isTrue();
+        } finally {
+            readiness.release();
+            Native.libc().close(fds[0]);
+            Native.libc().close(fds[1]);
+        }
+    }
 }
