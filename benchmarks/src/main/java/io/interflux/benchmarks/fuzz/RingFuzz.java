@@ -159,6 +159,17 @@ public final class RingFuzz implements AutoCloseable {
                 case 3: // padding in the middle: legal in form, skipped, nothing delivered
                     type = RingDescriptor.PADDING_TYPE;
                     break;
+                case 4: // a payload over the ring's maximum (capacity / 8), which no producer writes
+                    if (8 + capacity / 8 + 1 <= room) {
+                        length = 8 + capacity / 8 + 1 + r.nextInt(Math.min(64, room - 8 - capacity / 8));
+                        wreck = "over the maximum";
+                    }
+                    break;
+                case 5: // the smallest padding, often several in a row
+                    type = RingDescriptor.PADDING_TYPE;
+                    length = 8;
+                    payload = 0;
+                    break;
                 default:
                     break;
             }
