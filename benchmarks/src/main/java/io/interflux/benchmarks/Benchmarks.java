@@ -18,7 +18,8 @@ import java.util.Map;
  * mvn -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/interflux-benchmarks.jar pipe
  * }</pre>
  *
- * {@code fuzz} runs the long form of the fuzz suites instead ({@link io.interflux.benchmarks.fuzz.Fuzz}).
+ * {@code fuzz} runs the long form of the fuzz suites instead ({@link io.interflux.benchmarks.fuzz.Fuzz}),
+ * {@code kill} the long form of the kill campaign ({@link io.interflux.benchmarks.kill.KillCampaign}).
  *
  * <p>Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
  * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
@@ -49,6 +50,10 @@ public final class Benchmarks {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("fuzz")) {
             io.interflux.benchmarks.fuzz.Fuzz.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("kill")) {
+            io.interflux.benchmarks.kill.KillCampaign.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int rounds = 5;
