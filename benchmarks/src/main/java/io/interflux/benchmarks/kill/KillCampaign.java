@@ -114,8 +114,9 @@ public final class KillCampaign implements AutoCloseable {
         }
         kill.leftBehind(OsState.leftSince(before, prefix, dir, kill.sysvIds, kill.victimPids, GRACE));
         if (verbose) {
-            System.out.printf(Locale.ROOT, "  %s: %.0f ms, noticed after %.1f ms, %d delivered, %d lost by design, %s%s%n", kill,
-                    (System.nanoTime() - started) / 1e6, kill.noticeNanos() / 1e6, kill.delivered(), kill.lostByDesign(),
+            System.out.printf(Locale.ROOT, "  %s: %.0f ms, noticed after %s, %d delivered, %d lost by design, %s%s%n", kill,
+                    (System.nanoTime() - started) / 1e6, kill.noticeNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.1f ms",
+                            kill.noticeNanos() / 1e6), kill.delivered(), kill.lostByDesign(),
                     kill.notes().keySet(), kill.failures().isEmpty() ? "" : ", FAILED: " + String.join("; ", kill.failures()));
         }
         return kill;

@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  *   ring     DIR CTL I RING                 emits 0, 1, 2, ... into the ring, COUNT after each one taken
- *   lock     DIR CTL I LOCK                 takes the lock, moves 1 from FROM to TO with HELD set, gives it back, again
+ *   lock     DIR CTL I LOCK                 takes the lock, moves 1 from FROM to TO (a short park between the two) with HELD set, gives it back, again
  *   rpc-pipe DIR CTL I                      serves "numbers" (0, 1, 2, ... as requested) over its stdin and stdout
  *   rpc-unix DIR CTL I PATH                 connects to the campaign's RPC server there and serves "numbers" to it
  *   rpc-ring DIR CTL I REQUESTS RESPONSES   serves "numbers" over the two rings
@@ -117,6 +117,8 @@ public final class KillVictim {
             // HELD brackets the transfer: while it is 1 the lock is surely held and FROM + TO may be one short
             ctl.set(Control.HELD, 1);
             from.set(from.get() - 1);
+            // the work done under the lock, so that most kills fall inside the transfer, not in acquire or release
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
             to.set(to.get() + 1);
             ctl.set(Control.HELD, 0);
             p.release();

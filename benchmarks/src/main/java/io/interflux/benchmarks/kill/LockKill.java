@@ -18,12 +18,15 @@ import java.util.concurrent.locks.LockSupport;
  * it (HELD was 1), so that it can finish the half-done transfer: FROM + TO is whole again after
  * the repair. A victim that dies between taking the lock and setting HELD, or between clearing it
  * and giving the lock back, died holding it too: the next holder is told, and finds nothing to
- * repair. In half the kills this JVM waits for the lock alongside the victim; when it gets the
- * lock before the kill, the victim dies waiting, and nobody may be told of a death.
+ * repair. In half the kills this JVM starts waiting for the lock just before the kill (up to 2 ms
+ * before); when it gets the lock before the kill, the victim dies waiting, and nobody may be told
+ * of a death.
  */
 final class LockKill implements Scenario {
 
     static final String MECHANISM = "sync";
+    /** A transfer holds the lock for a park (some 60 us here): the kill point's values, a sixteenth of them, come at that pace. */
+    static final long TRANSFERS_PER_ITEM = 16;
     /** FROM + TO while no transfer is half done. */
     static final long BALANCE = 1L << 40;
 
@@ -53,15 +56,18 @@ final class LockKill implements Scenario {
                 return;
             }
             boolean contended = kill.point.random.nextBoolean();
+            long waitMicros = kill.point.random.nextLong(2_000);
             ctl.set(Control.GO, 1);
+            if (!reachKillPoint(kill, ctl, victim)) {
+                return;
+            }
             if (contended) {
+                // a waiter queues up behind the live holder, and the kill falls while it waits or holds
                 waiting = lock.acquire().subscribe(p -> {
                     grantedAt[0] = System.nanoTime();
                     early.complete(p);
                 }, early::completeExceptionally);
-            }
-            if (!reachKillPoint(kill, ctl, victim, early)) {
-                return;
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(waitMicros));
             }
             long killedAt = System.nanoTime();
             victim.kill();
@@ -72,6 +78,7 @@ final class LockKill implements Scenario {
             long held = ctl.get(Control.HELD);
             if (early.isDone() && !early.isCompletedExceptionally() && grantedAt[0] - killedAt < 0) {
                 killedWaiting(kill, lock, early.get(), held);
+                kill.delivered(ctl.get(Control.TO));
                 return;
             }
             Permit permit = contended ? await(early) : acquire(lock);
@@ -98,19 +105,17 @@ final class LockKill implements Scenario {
         }
     }
 
-    /**
-     * Waits for the victim's transfers to reach the kill point, or for its delay, or until this JVM
-     * got the lock (the victim can go no further then); false when the victim got nowhere.
-     */
-    private static boolean reachKillPoint(Kill kill, Control ctl, Victim victim, CompletableFuture<Permit> early) {
+    /** Waits for the victim's transfers to reach the kill point, or for its delay; false when the victim got nowhere. */
+    private static boolean reachKillPoint(Kill kill, Control ctl, Victim victim) {
         if (kill.point.mode == KillPoint.Mode.TIMED) {
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(kill.point.delayMicros)); // the kill point itself
             return true;
         }
         long deadline = System.nanoTime() + REACH.toNanos();
-        while (ctl.get(Control.TO) < kill.point.items && !early.isDone()) {
+        long transfers = kill.point.items / TRANSFERS_PER_ITEM;
+        while (ctl.get(Control.TO) < transfers) {
             if (!victim.alive() || System.nanoTime() - deadline > 0) {
-                kill.fail("the kill point was never reached: " + ctl.get(Control.TO) + " of " + kill.point.items
+                kill.fail("the kill point was never reached: " + ctl.get(Control.TO) + " of " + transfers
                         + " transfers (victim alive=" + victim.alive() + "): " + victim.stderr());
                 return false;
             }
@@ -152,9 +157,9 @@ final class LockKill implements Scenario {
         if (died && permit.previousHolderPid() != 0 && permit.previousHolderPid() != victim.pid) {
             kill.fail("told that pid " + permit.previousHolderPid() + " died holding the lock; the victim was " + victim.pid);
         }
-        kill.note(!died ? "released before the kill" : held == 1 ? "died holding, told" : "died holding, outside HELD, told");
+        kill.note(!died ? "released before the kill" : held == 1 ? "died mid-transfer, told, repaired" : "died holding, outside HELD, told");
         if (died && permit.previousHolderPid() == 0) {
-            kill.note("died before recording its pid");
+            kill.note("told without its pid (not yet, or no longer, recorded)");
         }
         long from = ctl.get(Control.FROM);
         long to = ctl.get(Control.TO);

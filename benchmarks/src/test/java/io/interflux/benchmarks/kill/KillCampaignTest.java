@@ -5,6 +5,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,7 +33,22 @@ class KillCampaignTest {
 
     @BeforeAll
     static void start() {
+        assertThat(blockHoundWatches()).as("BlockHound is installed in the test JVM: the Interflux and Netty loops"
+                + " the campaign's subscribers run on must not block").isTrue();
         campaign = new KillCampaign(SEED);
+    }
+
+    /** Whether a sleep on a non-blocking thread is refused. */
+    private static boolean blockHoundWatches() {
+        try {
+            Mono.fromCallable(() -> {
+                Thread.sleep(1);
+                return 1;
+            }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(10));
+            return false;
+        } catch (RuntimeException e) {
+            return e.getCause() instanceof BlockingOperationError;
+        }
     }
 
     @AfterAll
