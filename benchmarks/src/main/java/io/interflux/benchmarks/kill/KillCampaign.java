@@ -44,6 +44,8 @@ public final class KillCampaign implements AutoCloseable {
     private final Path dir;
     private final String prefix;
     private final Victims victims;
+    /** Every System V object a kill created ({@code "msg 42"}), for {@link #close()} to remove one a failed kill left. */
+    private final List<String> sysvIds = new ArrayList<>();
     private boolean verbose;
 
     /** A campaign of {@code seed}, with a fresh directory for its files and a prefix of its own for its names. */
@@ -113,6 +115,7 @@ public final class KillCampaign implements AutoCloseable {
             kill.ctl.clear();
         }
         kill.leftBehind(OsState.leftSince(before, prefix, dir, kill.sysvIds, kill.victimPids, GRACE));
+        sysvIds.addAll(kill.sysvIds);
         if (verbose) {
             System.out.printf(Locale.ROOT, "  %s: %.0f ms, noticed after %s, %d delivered, %d lost by design, %s%s%n", kill,
                     (System.nanoTime() - started) / 1e6, kill.noticeNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.1f ms",
@@ -146,10 +149,27 @@ public final class KillCampaign implements AutoCloseable {
         }
     }
 
-    /** Kills what is still running and removes the campaign's files and any named object of its prefix. */
+    /**
+     * Kills what is still running and removes the campaign's files, any named object of its prefix
+     * and any System V object a kill created, which a failed kill may have left.
+     */
     @Override
     public void close() {
         victims.close();
+        for (String id : sysvIds) {
+            if (OsState.sysvExists(id)) {
+                String[] kindAndId = id.split(" ");
+                try {
+                    new ProcessBuilder("ipcrm", kindAndId[0].equals("msg") ? "-q" : "-s", kindAndId[1])
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                            .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // no ipcrm: the object stays, and the failed kill has said so
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         for (Path d : List.of(Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
             try (Stream<Path> all = Files.list(d)) {
                 all.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(KillCampaign::deleteQuietly);

@@ -160,7 +160,7 @@ final class OsState {
     }
 
     /** Whether the System V object {@code "msg ID"} or {@code "sem ID"} exists. */
-    private static boolean sysvExists(String kindAndId) {
+    static boolean sysvExists(String kindAndId) {
         String[] k = kindAndId.split(" ");
         try (Stream<String> lines = Files.lines(Path.of("/proc/sysvipc", k[0]))) {
             return lines.skip(1).map(l -> l.trim().split("\\s+")).anyMatch(f -> f.length > 1 && f[1].equals(k[1]));
