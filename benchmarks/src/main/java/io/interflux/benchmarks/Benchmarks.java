@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs the cross-process benchmarks named on the command line (all when none), prints a table
- * and writes {@code benchmarks/target/results.jsonl} afresh, one JSON object per line.
+ * Runs the cross-process benchmarks named on the command line (all but {@code scale} when none),
+ * prints a table and writes {@code benchmarks/target/results.jsonl} afresh, one JSON object per line.
  *
  * <pre>{@code
  * mvn -q -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/interflux-benchmarks.jar pipe
@@ -21,8 +21,13 @@ import java.util.Map;
  * {@code fuzz} runs the long form of the fuzz suites instead ({@link io.interflux.benchmarks.fuzz.Fuzz}),
  * {@code kill} the long form of the kill campaign ({@link io.interflux.benchmarks.kill.KillCampaign}).
  *
- * <p>Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1),
- * {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
+ * <p>{@code scale} ({@link ScaleBenchmark}: 1 to 1000 concurrent streams per mechanism, a JVM
+ * each, some minutes) runs only when named, as do {@code scale-pipe}, {@code scale-fifo},
+ * {@code scale-posix-mq} and {@code scale-unix}, one mechanism each.
+ *
+ * <p>Options: {@code --rounds N} (default 5), {@code --seconds S} per side per round (default 1;
+ * {@code scale} scales its phases by it), {@code --streams 1,10,100,1000} (the counts {@code scale}
+ * measures), {@code --out FILE}. Exits 0 even when a target is missed: targets are reported, and the
  * report says which were missed.
  *
  * <p>{@code shm} and {@code sync} map shared memory through Agrona, which needs {@code --add-exports
@@ -41,8 +46,12 @@ public final class Benchmarks {
     static Map<String, MechanismBenchmark> all() {
         Map<String, MechanismBenchmark> all = new LinkedHashMap<>();
         for (MechanismBenchmark b : List.<MechanismBenchmark>of(new PipeBenchmark(), new FifoBenchmark(), new MqueueBenchmark(),
-                new ShmBenchmark(), new SyncBenchmark(), new SocketBenchmark(), new RpcBenchmark())) {
+                new ShmBenchmark(), new SyncBenchmark(), new SocketBenchmark(), new RpcBenchmark(), new ScaleBenchmark())) {
             all.put(b.name(), b);
+        }
+        for (String mechanism : ScaleBenchmark.MECHANISMS) {
+            MechanismBenchmark one = new ScaleBenchmark(List.of(mechanism));
+            all.put(one.name(), one);
         }
         return all;
     }
@@ -58,6 +67,7 @@ public final class Benchmarks {
         }
         int rounds = 5;
         double seconds = 1.0;
+        List<Integer> streams = BenchmarkConfig.DEFAULT_STREAMS;
         Path out = Path.of("benchmarks/target/results.jsonl");
         List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -71,13 +81,20 @@ public final class Benchmarks {
                 case "--out":
                     out = Path.of(args[++i]);
                     break;
+                case "--streams":
+                    streams = new ArrayList<>();
+                    for (String n : args[++i].split(",")) {
+                        streams.add(Integer.parseInt(n.trim()));
+                    }
+                    break;
                 default:
                     names.add(args[i]);
             }
         }
         Map<String, MechanismBenchmark> all = all();
         if (names.isEmpty()) {
-            names.addAll(all.keySet());
+            // scale takes minutes (a fresh JVM per mechanism, N and implementation): only when named
+            all.keySet().stream().filter(name -> !name.startsWith("scale")).forEach(names::add);
         }
         List<String> mapping = new ArrayList<>(names);
         mapping.retainAll(List.of(ShmBenchmark.MECHANISM, SyncBenchmark.MECHANISM));
@@ -87,7 +104,7 @@ public final class Benchmarks {
                     + BenchmarkConfig.classPath() + " " + Benchmarks.class.getName() + " " + String.join(" ", args));
             System.exit(2);
         }
-        BenchmarkConfig config = new BenchmarkConfig(rounds, seconds);
+        BenchmarkConfig config = new BenchmarkConfig(rounds, seconds, streams);
         List<Target> targets = new ArrayList<>();
         for (String name : names) {
             MechanismBenchmark b = all.get(name);
