@@ -75,7 +75,10 @@ public final class StreamClientSpec<T> {
                     : InetSocketAddress.createUnresolved(host, port); // resolved by reactor-netty, without blocking
             String description = describe();
             FrameEncoder encoder = Spi.encoder(framing);
-            TcpClient tcp = loops != null ? TcpClient.create().runOn(loops) : TcpClient.create();
+            // a connection of its own, not one of reactor-netty's pool: the pool holds at most 500
+            // per address (the 501st waited 45 s and failed in the scale benchmark), and a
+            // connection here is the user's to keep or dispose, never to hand back for reuse
+            TcpClient tcp = loops != null ? TcpClient.newConnection().runOn(loops) : TcpClient.newConnection();
             return tcp
                     .remoteAddress(() -> address)
                     .doOnConnected(c -> {

@@ -297,4 +297,41 @@ class StreamSocketTest {
         assertThat(out.tryEmitNext(Datagram.of("late", Codec.utf8(), b.address())))
                 .isEqualTo(reactor.core.publisher.Sinks.EmitResult.FAIL_TERMINATED);
     }
+
+    @Test
+    @DisplayName("a client opens more than 500 connections to one address, each its own (reactor-netty's pool would stop at 500)")
+    void manyConnections() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(openFilesLimit() > 2_000, "needs more than 2000 descriptors");
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        StreamServer<String> server = keep(SocketServer.unix(dir.resolve("many.sock")).codec(Codec.utf8())
+                .handle(c -> {
+                    served.incrementAndGet();
+                    return Mono.never(); // each connection stays open until the test ends
+                })
+                .bindNow(WAIT));
+        List<StreamConnection<String>> clients = Flux.range(0, 600)
+                .flatMap(i -> SocketClient.unix(server.path()).codec(Codec.utf8()).connect(), 64)
+                .collectList().block(WAIT);
+        clients.forEach(this::keep);
+        assertThat(clients).hasSize(600);
+        assertThat(clients).allMatch(c -> !c.isDisposed(), "open");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (served.get() < 600 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(served.get()).as("served by the server").isEqualTo(600);
+    }
+
+    private static long openFilesLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    return Long.parseLong(line.split("\\s+")[3]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: assume the common default
+        }
+        return 1024;
+    }
 }
