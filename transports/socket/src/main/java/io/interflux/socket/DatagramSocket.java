@@ -91,25 +91,11 @@ public final class DatagramSocket implements IpcResource {
                     spec.metrics.bytesReceived(d.size());
                     sink.next(d);
                 }
-            }), spec.metrics).doOnCancel(this::stopReading);
+            }), spec.metrics)
+                    // nobody can receive again: datagrams wait in (and past it, are dropped by) the
+                    // kernel rather than be read and thrown away; sending goes on
+                    .doOnCancel(() -> StreamConnection.stopReading(connection.channel()));
         });
-    }
-
-    /**
-     * Nobody can receive again: stop reading, so datagrams wait in (and past it, are dropped by)
-     * the kernel rather than be read and thrown away; sending goes on. Nothing to do once the
-     * channel is closed (its {@code eventLoop()} would throw).
-     */
-    private void stopReading() {
-        io.netty.channel.Channel ch = connection.channel();
-        if (!ch.isRegistered()) {
-            return;
-        }
-        try {
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(false));
-        } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException closedMeanwhile) {
-            // deregistered or shut down between the check and the call
-        }
     }
 
     /** How many datagrams over the maximum size {@link #receive()} has refused. */

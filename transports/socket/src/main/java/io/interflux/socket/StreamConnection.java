@@ -89,12 +89,16 @@ public final class StreamConnection<T> implements IpcResource {
                     // a receive is once per connection: after a cancel nobody reads it again, so the
                     // socket is no longer read (reactor-netty would read and drop), which holds the
                     // peer back; the connection stays open for an answer until it is disposed
-                    .doOnCancel(this::stopReading);
+                    .doOnCancel(() -> stopReading(connection.channel()));
         });
     }
 
-    private void stopReading() {
-        io.netty.channel.Channel ch = connection.channel();
+    /**
+     * Stops reading {@code ch} (its auto-read off, on its loop): what the peer sends then waits in
+     * the kernel, and holds the peer back. Nothing to do once the channel is closed. Also the
+     * datagram socket's, after its one receive is cancelled.
+     */
+    static void stopReading(io.netty.channel.Channel ch) {
         if (!ch.isRegistered()) {
             return; // closed already: nothing is read any more (eventLoop() would throw)
         }
