@@ -83,7 +83,7 @@ public final class EventLoop implements Disposable {
         return pollers[Math.floorMod(next.getAndIncrement(), pollers.length)];
     }
 
-    /** Stops the threads once their queued work is done; completes when all have stopped. */
+    /** Stops the threads once their queued work is done; completes when all have exited. */
     public Mono<Void> disposeLater() {
         return Mono.defer(() -> {
             dispose();
@@ -109,9 +109,25 @@ public final class EventLoop implements Disposable {
         return disposed;
     }
 
+    /**
+     * The last poller calls this from its own thread, which is still alive, so a thread of its own
+     * waits for every poller thread to exit before {@link #disposeLater()} completes: whoever
+     * waited for it may count the threads and find none.
+     */
     private void pollerStopped() {
         if (running.decrementAndGet() == 0) {
-            terminated.tryEmitEmpty();
+            Thread reaper = new Thread(() -> {
+                try {
+                    for (Poller p : pollers) {
+                        Pollers.awaitExit(p);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                terminated.tryEmitEmpty();
+            }, "interflux-stopping-" + name);
+            reaper.setDaemon(true);
+            reaper.start();
         }
     }
 

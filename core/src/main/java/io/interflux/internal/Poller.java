@@ -114,6 +114,10 @@ public final class Poller implements Executor {
         }
     }
 
+    void awaitExit() throws InterruptedException {
+        thread.join();
+    }
+
     /** Whether the caller runs on this poller's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
@@ -152,7 +156,9 @@ public final class Poller implements Executor {
             while (running) {
                 runTasks();
                 sleeping.set(true);
-                int n = awaitReady(tasks.isEmpty() ? -1 : 0);
+                // running again: a shutdown between the loop's test and runTasks() leaves no task
+                // behind (this pass ran its no-op), so only the flag says not to sleep
+                int n = awaitReady(tasks.isEmpty() && running ? -1 : 0);
                 sleeping.set(false);
                 for (int i = 0; i < n; i++) {
                     int base = i * Native.EPOLL_EVENT_SIZE;

@@ -13,4 +13,9 @@ public final class Pollers {
     public static void shutdown(Poller poller) {
         poller.shutdown();
     }
+
+    /** Waits for the poller's thread to exit. Blocking: call it only from a thread made for waiting. */
+    public static void awaitExit(Poller poller) throws InterruptedException {
+        poller.awaitExit();
+    }
 }
