@@ -78,6 +78,7 @@ public final class SocketGroup {
         Files.createDirectories(dir);
         try (PeerJvm peer = new PeerJvm("socket peer", SocketPeer.class)) {
             peer.awaitLine("ready");
+            List<CpuAffinity> pins = pin(peer);
             SocketGroup group = new SocketGroup(work, config, peer);
             for (String transport : List.of("unix", "tcp")) {
                 List<SocketEnd> ends = new ArrayList<>();
@@ -97,12 +98,33 @@ public final class SocketGroup {
                     }
                 }
             }
+            for (CpuAffinity pin : pins) {
+                pin.restore();
+            }
             System.out.println("rows " + group.rows.size());
             group.rows.forEach(System.out::println);
         } finally {
             SocketBenchmark.removeTree(dir);
         }
         System.exit(0);
+    }
+
+    /**
+     * This JVM on CPU 0 and the peer on CPU 1, where taskset and two CPUs allow. Left to the
+     * scheduler, a sender and a receiver share one CPU in some rounds and not in others, and on
+     * two cores that alone moved a 64 KiB round between about 0.7 and 2.6 GB/s for every
+     * implementation, so that a median of per-round ratios ran from 0.27 to 1.5.
+     */
+    private static List<CpuAffinity> pin(PeerJvm peer) throws Exception {
+        if (!CpuAffinity.available() || System.getenv("IFX_BENCH_NO_PIN") != null) {
+            PipeBenchmark.log("  unpinned: taskset or a second CPU is missing");
+            return List.of();
+        }
+        List<CpuAffinity> pins = new ArrayList<>();
+        pins.add(CpuAffinity.pin(ProcessHandle.current().pid(), 0));
+        pins.add(CpuAffinity.pin(peer.process.pid(), 1));
+        PipeBenchmark.log("  the measuring JVM pinned to CPU 0, its peer to CPU 1");
+        return pins;
     }
 
     /** The measuring end of {@code impl} for {@code work}, at {@code unix} or, when null, on a loopback port. */
@@ -145,15 +167,12 @@ public final class SocketGroup {
         for (int i = 0; i < ends.size(); i++) {
             sides.add(rate(IMPLS.get(i), ends.get(i), count));
         }
-        List<Interleaved<Double>> warm = Interleaved.runEach(SIZING_ROUNDS, sides.get(0), sides.subList(1, 3));
-        double slowest = Math.min(Samples.of(warm.get(0).interflux).median(),
-                Math.min(Samples.of(warm.get(0).baseline).median(), Samples.of(warm.get(1).baseline).median()));
-        double perRound = slowest * config.secondsPerRound;
-        count[0] = chunks ? (int) clamp((long) (perRound * 1e6 / SocketEnd.CHUNK), 1_024, 1 << 20)
-                : (int) clamp((long) perRound, 100_000, 50_000_000);
+        size(count, Interleaved.runEach(SIZING_ROUNDS, sides.get(0), sides.subList(1, 3)));
+        // sized again once warm: cold rounds ran at a third of the warm rate or less, so rounds
+        // sized from them alone lasted a fraction of the second asked for, and swung the most
+        size(count, Interleaved.runEach(WARMUP_ROUNDS, sides.get(0), sides.subList(1, 3)));
         PipeBenchmark.log("%s: %d per round (%s)", label(transport), count[0],
                 chunks ? ((long) count[0] * SocketEnd.CHUNK >> 20) + " MiB" : "frames");
-        Interleaved.runEach(WARMUP_ROUNDS, sides.get(0), sides.subList(1, 3));
         // 64 KiB rounds swing most here (per-round ratios from 0.84 to 2.0 within one run): a median
         // of five of them landed anywhere from 0.66 to 1.19 on the same code, so they get more rounds
         int rounds = chunks ? Math.max(config.rounds, CHUNK_ROUNDS) : config.rounds;
@@ -167,6 +186,15 @@ public final class SocketGroup {
         String metric = chunks ? "throughput_mb_s" : "messages_per_s";
         row(transport, size, metric, r.get(0).interflux, r.get(0).baseline, NETTY, unit, "atLeast", 0.95);
         row(transport, size, metric, r.get(1).interflux, r.get(1).baseline, JDK, unit, "reported", Double.NaN);
+    }
+
+    /** Sets {@code count[0]} so that the slowest of {@code measured} would take a round's seconds. */
+    private void size(int[] count, List<Interleaved<Double>> measured) {
+        double slowest = Math.min(Samples.of(measured.get(0).interflux).median(),
+                Math.min(Samples.of(measured.get(0).baseline).median(), Samples.of(measured.get(1).baseline).median()));
+        double perRound = slowest * config.secondsPerRound;
+        count[0] = work == SocketEnd.Work.CHUNKS ? (int) clamp((long) (perRound * 1e6 / SocketEnd.CHUNK), 1_024, 1 << 20)
+                : (int) clamp((long) perRound, 100_000, 50_000_000);
     }
 
     private Interleaved.Side<long[]> trips(String impl, SocketEnd end, int[] count) {
