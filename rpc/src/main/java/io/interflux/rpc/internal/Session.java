@@ -79,8 +79,8 @@ public final class Session implements Disposable {
      */
     public Mono<Session> start() {
         duplex.onDispose().subscribe(null, e -> closed.tryEmitEmpty(), closed::tryEmitEmpty);
-        duplex.send(outbound).subscribe(null, e -> close(closedByPeer(e) ? peerClosed()
-                : connectionError("writing to the peer failed: " + e, e)), () -> { });
+        duplex.send(outbound).subscribe(null,
+                e -> close(connectionError("writing to the peer failed: " + e, e)), () -> { });
         duplex.receive().subscribe(inbound);
         if (client) {
             outbound.offer(Frames.setup(millis(settings.keepAliveInterval), millis(settings.maxLifetime),
@@ -349,19 +349,6 @@ public final class Session implements Disposable {
         close(new RpcException(RpcException.CONNECTION_ERROR, message, name + ": the peer broke the protocol: " + message, name));
     }
 
-    private RpcException peerClosed() {
-        return new RpcException(RpcException.CONNECTION_CLOSE, "closed", name + " was closed by the peer", name);
-    }
-
-    /**
-     * A send that failed because the connection closed under it (a socket send cut short, a
-     * child's stdin whose reader is gone): the same end as the receive's completion, which may
-     * come a moment later.
-     */
-    private static boolean closedByPeer(Throwable e) {
-        return e instanceof io.interflux.IpcException && "EPIPE".equals(((io.interflux.IpcException) e).errnoName());
-    }
-
     private RpcException connectionError(String message, Throwable cause) {
         RpcException e = new RpcException(RpcException.CONNECTION_ERROR, message, name + ": " + message, name);
         if (cause != null) {
@@ -508,7 +495,7 @@ public final class Session implements Disposable {
 
         @Override
         protected void hookOnComplete() {
-            close(peerClosed());
+            close(new RpcException(RpcException.CONNECTION_CLOSE, "closed", name + " was closed by the peer", name));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.interflux.socket;
 
 import io.interflux.Codec;
 import io.interflux.FrameTooLargeException;
-import io.interflux.IpcException;
 import io.interflux.IpcResource;
 import io.interflux.internal.FrameEncoder;
 import io.netty.buffer.ByteBuf;
@@ -127,12 +126,12 @@ public final class StreamConnection<T> implements IpcResource {
 
     /**
      * Writes every value as one frame, following the channel's writability; completes when the
-     * last frame is written. When the connection closes first (the peer hangs up or resets it, or
-     * it is disposed), the values not yet taken are never asked for and the send fails with an
-     * {@link IpcException} ({@code EPIPE}) naming the connection: reactor-netty alone would
-     * complete it, as though everything had gone out. What was handed to the socket before the
-     * close may or may not have reached the peer, as with any socket. A value the framing cannot
-     * carry (over its limit, a line holding a newline) fails the send before any of it is written.
+     * last frame is written, or, as reactor-netty does, when the connection closes first (a peer
+     * that hangs up, a dispose): the send then says nothing of what was not written. That is
+     * deliberate: at the socket, a peer that stops reading and hangs up on a sender looks the same
+     * as the end of an echo ({@code c.send(c.receive())}), whose values end with the peer, and the
+     * echo must not fail. A value the framing cannot carry (over its limit, a line holding a
+     * newline) fails the send before any of it is written.
      */
     public Mono<Void> send(Publisher<? extends T> values) {
         java.util.Objects.requireNonNull(values, "values");
@@ -146,12 +145,7 @@ public final class StreamConnection<T> implements IpcResource {
                     sending.decrementAndGet();
                 }
             };
-            // reactor-netty completes a send that a close cut short (it cancels the values and
-            // completes): only the values' own end says that all of them went out
-            AtomicBoolean allTaken = new AtomicBoolean();
-            Flux<ByteBuf> frames = Flux.from(values).map(this::frame).doOnComplete(() -> allTaken.set(true));
-            return connection.outbound().send(frames).then()
-                    .then(Mono.defer(() -> allTaken.get() ? Mono.<Void>empty() : Mono.error(cutShort())))
+            return connection.outbound().send(Flux.from(values).map(this::frame)).then()
                     .doOnTerminate(end).doOnCancel(end);
         });
     }
@@ -206,11 +200,6 @@ public final class StreamConnection<T> implements IpcResource {
                 return description;
             }
         };
-    }
-
-    private IpcException cutShort() {
-        return new IpcException("write", description, io.interflux.internal.Errno.EPIPE,
-                "the connection closed before the send finished: the values after the last one written were not sent");
     }
 
     private ByteBuf frame(T value) {

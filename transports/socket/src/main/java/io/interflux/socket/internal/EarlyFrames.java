@@ -31,6 +31,7 @@ public final class EarlyFrames extends ChannelInboundHandlerAdapter {
     // touched on the channel's event loop only
     private final Queue<Object> held = new ArrayDeque<>();
     private boolean ended;
+    private boolean handedOver;
     private Throwable error;
     // set once each, under this object's lock: the handler may join the pipeline after the
     // receive was subscribed (a connect's subscriber that receives at once, before reactor-netty's
@@ -74,6 +75,14 @@ public final class EarlyFrames extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Taken out before the receive came (reactor-netty cleans a closed connection's pipeline): nothing more comes. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!handedOver) {
+            ended = true;
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object frame) {
         held.add(frame);
@@ -111,11 +120,18 @@ public final class EarlyFrames extends ChannelInboundHandlerAdapter {
                 sink.success(objects(connection)); // not in the pipeline yet: nothing held
                 return;
             }
+            Runnable handOver = () -> {
+                try {
+                    sink.success(handOver(context, connection));
+                } catch (RuntimeException e) {
+                    sink.error(e);
+                }
+            };
             try {
                 if (context.executor().inEventLoop()) {
-                    sink.success(handOver(connection));
+                    handOver.run();
                 } else {
-                    context.executor().execute(() -> sink.success(handOver(connection)));
+                    context.executor().execute(handOver);
                 }
             } catch (RejectedExecutionException loopGone) {
                 sink.success(ended());
@@ -124,11 +140,11 @@ public final class EarlyFrames extends ChannelInboundHandlerAdapter {
     }
 
     /** On the loop: the held frames go on to reactor-netty, which has every later one. */
-    private Flux<Object> handOver(Connection connection) {
-        if (ended) {
+    private Flux<Object> handOver(ChannelHandlerContext context, Connection connection) {
+        if (ended || context.isRemoved()) {
             return ended();
         }
-        ChannelHandlerContext context = ctx;
+        handedOver = true;
         for (Object frame; (frame = held.poll()) != null; ) {
             context.fireChannelRead(frame);
         }
