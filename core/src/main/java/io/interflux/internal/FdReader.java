@@ -24,13 +24,17 @@ import java.util.function.BooleanSupplier;
  * {@code EAGAIN} the descriptor is armed once on its poller and the drain resumes on the loop
  * thread when it is readable.
  *
- * <p><b>Memory.</b> The buffer starts at {@code readBufferSize} bytes. It grows only when it is
- * full and holds no complete frame, doubling, but never past the frame's own size when the
+ * <p><b>Memory.</b> The buffer starts small ({@value FrameSource#SMALL_BUFFER} bytes, or
+ * {@code readBufferSize} when that is less), so a stream that says little, a child's stderr
+ * say, holds no more. A read that fills it means more is waiting: from then on reads ask for
+ * {@code readBufferSize}, until {@value FrameSource#SMALL_READS_TO_SHRINK} reads in a row bring
+ * half the small size or less and it goes back. It grows past {@code readBufferSize} only when it
+ * is full and holds no complete frame, doubling, but never past the frame's own size when the
  * framing announces it (a length prefix) and never past {@link Framing#largestBuffer()}; so one
  * stream holds at most {@code max(readBufferSize, 2 * largest frame being read)} bytes, and never
  * more than the maximum frame plus its framing. After a long frame the buffer goes back to
  * {@code readBufferSize} once the stream idles ({@code EAGAIN}) or
- * {@value FrameSource#SMALL_FRAMES_TO_SHRINK} frames in a row fit the small size. Frames are
+ * {@value FrameSource#SMALL_FRAMES_TO_SHRINK} frames in a row fit that size. Frames are
  * handed on as they are cut, one per unit of demand: the reader queues none, so what downstream
  * prefetch holds is the only other memory. A read never asks for zero bytes, so a zero-byte read
  * always means end of stream (or, for a FIFO, no writer right now).
@@ -56,7 +60,8 @@ public final class FdReader {
     /**
      * @param fd             a descriptor in non-blocking mode; this reader owns and closes it
      * @param description    what the descriptor is, for errors: {@code "stdout of ls [pid 42]"}
-     * @param readBufferSize the most bytes one read asks for, and the buffer's starting size
+     * @param readBufferSize the most bytes one read of a busy stream asks for (a quiet one reads
+     *                       into {@value FrameSource#SMALL_BUFFER} bytes)
      */
     public FdReader(Poller poller, int fd, String description, int readBufferSize) {
         this(poller, fd, description, readBufferSize, null);

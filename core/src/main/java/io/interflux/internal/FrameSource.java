@@ -16,17 +16,27 @@ import java.util.Objects;
  */
 final class FrameSource<T> implements MessageSource<T> {
 
-    /** Frames in a row that fit the initial buffer before a grown buffer is given back. */
+    /** Frames in a row that fit the read size before a buffer grown past it is given back. */
     static final int SMALL_FRAMES_TO_SHRINK = 16;
+    /** The size a buffer starts at, and goes back to, unless the read size is smaller. */
+    static final int SMALL_BUFFER = 4096;
+    /** Reads in a row of at most half {@link #SMALL_BUFFER} before a buffer of the read size is given back. */
+    static final int SMALL_READS_TO_SHRINK = 16;
 
     private final FdReader reader;
     private final FrameDecoder decoder;
     private final Codec<T> codec;
-    private final int initialSize;
+    /** What the buffer starts at: an idle or quiet stream (a child that says little) holds no more. */
+    private final int smallSize;
+    /** The reader's read size: what one read asks for once the stream is busy. */
+    private final int readSize;
     private final int largestSize;
     private final EdgeReadiness readiness;
     private ByteBuffer buffer;
     private int smallFrames;
+    /** The last read filled all the room it had: more is waiting, read the full size next. */
+    private boolean readFull;
+    private int smallReads;
     private boolean eof;
     private boolean ended;
 
@@ -34,11 +44,12 @@ final class FrameSource<T> implements MessageSource<T> {
         this.reader = reader;
         this.codec = codec;
         this.decoder = Spi.decoder(framing, reader.description);
-        this.initialSize = reader.readBufferSize;
-        this.largestSize = Math.max(initialSize, Spi.largestBuffer(framing));
+        this.readSize = reader.readBufferSize;
+        this.smallSize = Math.min(SMALL_BUFFER, readSize);
+        this.largestSize = Math.max(readSize, Spi.largestBuffer(framing));
         // a heap buffer: frames are cut out with Arrays.copyOfRange, which the JIT fills
         // without zeroing the new array first (a direct buffer would cost one more pass)
-        this.buffer = ByteBuffer.allocate(initialSize);
+        this.buffer = ByteBuffer.allocate(smallSize);
         this.buffer.flip(); // read mode, empty
         this.readiness = new EdgeReadiness(reader.poller, reader.fd, Poller.EPOLLIN, true);
     }
@@ -51,7 +62,7 @@ final class FrameSource<T> implements MessageSource<T> {
                 int length = frame.remaining();
                 // the frame is a view of the read buffer: decoded here, before the next read
                 T value = Objects.requireNonNull(codec.decode(frame), "the codec decoded a frame to null");
-                if (buffer.capacity() > initialSize) {
+                if (buffer.capacity() > readSize) {
                     giveBackAfterSmallFrames(length);
                 }
                 return value;
@@ -77,8 +88,8 @@ final class FrameSource<T> implements MessageSource<T> {
             }
             int errno = (int) -n;
             if (errno == Errno.EAGAIN) {
-                if (buffer.capacity() > initialSize) {
-                    shrink(); // idle: give a grown buffer back
+                if (buffer.capacity() > readSize) {
+                    shrink(); // idle: give a buffer grown past the read size back
                 }
                 return null;
             }
@@ -138,13 +149,22 @@ final class FrameSource<T> implements MessageSource<T> {
     private long fill() {
         if (buffer.position() == 0 && buffer.limit() == buffer.capacity()) {
             grow();
+        } else if (readFull && buffer.capacity() < readSize) {
+            resize(readSize); // busy: read the full size from now on
+        } else if (smallReads >= SMALL_READS_TO_SHRINK && buffer.capacity() == readSize && readSize > smallSize
+                && buffer.remaining() <= smallSize / 2) {
+            resize(smallSize); // quiet again: give the read size back
+            smallReads = 0;
         }
         buffer.compact();
+        int wanted = buffer.remaining();
         long n;
         for (;;) {
-            n = Native.libc().read(reader.fd, buffer, buffer.remaining());
+            n = Native.libc().read(reader.fd, buffer, wanted);
             if (n >= 0) {
                 buffer.position(buffer.position() + (int) n);
+                readFull = n == wanted;
+                smallReads = n <= smallSize / 2 ? smallReads + 1 : 0;
                 break;
             }
             int errno = Native.errno();
@@ -174,9 +194,9 @@ final class FrameSource<T> implements MessageSource<T> {
         resize((int) Math.min(wanted, largestSize));
     }
 
-    /** Counts frames that fit the initial buffer; after enough in a row, gives the big buffer back. */
+    /** Counts frames that fit the read size; after enough in a row, gives the big buffer back. */
     private void giveBackAfterSmallFrames(int frameLength) {
-        if (frameLength > initialSize / 2) {
+        if (frameLength > readSize / 2) {
             smallFrames = 0;
         } else if (++smallFrames >= SMALL_FRAMES_TO_SHRINK) {
             shrink();
@@ -184,8 +204,8 @@ final class FrameSource<T> implements MessageSource<T> {
     }
 
     private void shrink() {
-        if (buffer.remaining() <= initialSize / 2) {
-            resize(initialSize);
+        if (buffer.remaining() <= readSize / 2) {
+            resize(readSize);
             smallFrames = 0;
         }
     }
