@@ -44,13 +44,40 @@ final class ByteSink implements MessageSink<byte[]> {
         this.readiness = new EdgeReadiness(poller, fd, Poller.EPOLLOUT, false);
     }
 
-    /** The framing of the send about to start; its buffer is allocated by the first. */
+    /** What an unlimited writer's buffer starts at: a stream that says little holds no more. */
+    static final int SMALL_BUFFER = 4096;
+
+    /**
+     * The framing of the send about to start; its buffer is allocated by the first, at
+     * {@value #SMALL_BUFFER} bytes (or {@code bufferSize} when that is less, and always for
+     * atomic writes, whose buffer is the atomic limit), grown to {@code bufferSize} the first time
+     * a frame does not fit in what is left of it: a busy writer gathers that much per write.
+     */
     void use(FrameEncoder encoder) {
         this.encoder = encoder;
         if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(bufferSize);
+            buffer = ByteBuffer.allocateDirect(atomic > 0 ? bufferSize : Math.min(SMALL_BUFFER, bufferSize));
             bufferAddress = Native.address(buffer);
         }
+    }
+
+    /** Grows a small buffer to {@code bufferSize}, keeping what it gathered: {@code true} when it grew. */
+    private boolean grow() {
+        if (atomic > 0 || buffer.capacity() >= bufferSize) {
+            return false;
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(bufferSize);
+        long address = Native.address(bigger); // at position 0: jnr's address follows the position
+        buffer.flip();
+        bigger.put(buffer);
+        buffer = bigger;
+        bufferAddress = address;
+        return true;
+    }
+
+    /** The write buffer's size, for tests of its growth; 0 before the first send. */
+    int bufferCapacity() {
+        return buffer == null ? 0 : buffer.capacity();
     }
 
     @Override
@@ -67,7 +94,7 @@ final class ByteSink implements MessageSink<byte[]> {
             }
         }
         // the per-frame path: the whole frame into the buffer, no allocation
-        if (encoder.put(buffer, frame)) {
+        if (encoder.put(buffer, frame) || (grow() && encoder.put(buffer, frame))) {
             return true;
         }
         if (atomic > 0) {
@@ -124,6 +151,9 @@ final class ByteSink implements MessageSink<byte[]> {
             if (capacity > 0 && Native.libc().ioctl(fd, FIONREAD, queued) == 0 && capacity - queued[0] < total) {
                 return reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW;
             }
+        }
+        if (total > buffer.remaining()) {
+            grow();
         }
         if (total <= buffer.remaining()) {
             buffer.put(prefix).put(frame).put(suffix);

@@ -46,7 +46,8 @@ public final class FdWriter {
     /**
      * @param fd          a descriptor in non-blocking mode; this writer owns and closes it
      * @param description what the descriptor is, for errors: {@code "stdin of cat [pid 42]"}
-     * @param bufferSize  bytes gathered into one {@code write(2)}
+     * @param bufferSize  bytes gathered into one {@code write(2)} (a writer that has sent only
+     *                    frames that fit {@value ByteSink#SMALL_BUFFER} bytes holds that much)
      */
     public FdWriter(Poller poller, int fd, String description, int bufferSize) {
         this(poller, fd, description, bufferSize, 0);
@@ -162,5 +163,10 @@ public final class FdWriter {
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return lifecycle.isDisposed();
+    }
+
+    /** The write buffer's size, for tests of its growth; 0 before the first send. */
+    int bufferCapacity() {
+        return sink.bufferCapacity();
     }
 }

@@ -88,6 +88,32 @@ class FdWriterTest {
     }
 
     @Test
+    @DisplayName("a writer of small frames holds a 4 KiB buffer; frames that queue up past it grow it to bufferSize; every frame arrives in order")
+    void writeBufferStartsSmall() {
+        FdWriter[] w = new FdWriter[1];
+        FdReader reader = readerAnd(w, 0)[0];
+        Framing f = Framing.lengthPrefixed(1024);
+        assertThat(w[0].bufferCapacity()).as("before the first send").isZero();
+        java.util.List<byte[]> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reader.receive(f).subscribe(got::add);
+        for (int i = 0; i < 20; i++) {
+            StepVerifier.create(w[0].send(Flux.just(payload(100, i)), f)).verifyComplete();
+        }
+        assertThat(w[0].bufferCapacity()).as("a quiet writer").isEqualTo(ByteSink.SMALL_BUFFER);
+        int burst = 5_000; // 520 KiB of frames in one send: they gather past 4 KiB
+        StepVerifier.create(w[0].send(Flux.range(0, burst).map(i -> payload(100, 20 + i)), f)).verifyComplete();
+        assertThat(w[0].bufferCapacity()).as("a busy writer").isEqualTo(64 * 1024);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (got.size() < 20 + burst && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(got).hasSize(20 + burst);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i)).as("frame %d", i).isEqualTo(payload(100, i));
+        }
+    }
+
+    @Test
     @DisplayName("a 1 MiB payload goes out whole, written from its own array")
     void largePayload() {
         FdWriter[] w = new FdWriter[1];
