@@ -173,7 +173,10 @@ public final class FifoSpec<T> {
                 single, bufferSize, loop, metrics);
     }
 
-    /** Bytes per {@code read(2)}, and per {@code write(2)} of a single writer; {@value #DEFAULT_BUFFER_SIZE} by default. */
+    /**
+     * Bytes per {@code read(2)}, and per {@code write(2)} of a single writer, while the stream is
+     * busy; {@value #DEFAULT_BUFFER_SIZE} by default. A quiet stream reads and writes through 4 KiB.
+     */
     public FifoSpec<T> bufferSize(int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);

@@ -135,7 +135,11 @@ public final class ChildProcessSpec {
         }
     }
 
-    /** Bytes per read from the child and per write to it; {@value #DEFAULT_BUFFER_SIZE} by default. */
+    /**
+     * Bytes per read from the child and per write to it while the stream is busy;
+     * {@value #DEFAULT_BUFFER_SIZE} by default. A stream that says little reads and writes through
+     * 4 KiB, so an idle child costs three small buffers, not three of this size.
+     */
     public ChildProcessSpec bufferSize(int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bufferSize > 0 required but it was " + bytes);
