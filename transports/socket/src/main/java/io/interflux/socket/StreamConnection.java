@@ -91,7 +91,7 @@ public final class StreamConnection<T> implements IpcResource {
             return io.interflux.internal.metrics.DemandClock.watch(inbound.map(o -> (T) o), metrics)
                     .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
                     // nothing after a bad frame is data; closed once the subscriber has the error,
-                    // or a send on this connection would fail first, with EPIPE, and hide the cause
+                    // so it hears the cause before anything the close sets off (a send's end)
                     .doFinally(signal -> {
                         if (signal == reactor.core.publisher.SignalType.ON_ERROR) {
                             connection.dispose();
