@@ -6,7 +6,6 @@ import io.interflux.Codec;
 import io.interflux.Framing;
 import io.interflux.internal.FrameEncoder;
 import io.interflux.internal.Spi;
-import io.interflux.socket.internal.EarlyFrames;
 import io.interflux.socket.internal.FramingDecoder;
 import io.netty.channel.unix.DomainSocketAddress;
 import reactor.core.publisher.Mono;
@@ -76,7 +75,6 @@ public final class StreamClientSpec<T> {
                     : InetSocketAddress.createUnresolved(host, port); // resolved by reactor-netty, without blocking
             String description = describe();
             FrameEncoder encoder = Spi.encoder(framing);
-            EarlyFrames early = new EarlyFrames(); // one connection per subscription
             // a connection of its own, not one of reactor-netty's pool: the pool holds at most 500
             // per address (the 501st waited 45 s and failed in the scale benchmark), and a
             // connection here is the user's to keep or dispose, never to hand back for reuse
@@ -88,12 +86,9 @@ public final class StreamClientSpec<T> {
                             c.addHandlerFirst("interflux-metrics", new MeteringHandler(metrics));
                         }
                         c.addHandlerLast("interflux-framing", new FramingDecoder(framing, codec, description));
-                        EarlyFrames.install(c, early);
                     })
                     .connect()
-                    // this instance, not EarlyFrames.of(c): doOnConnected may run after this, and
-                    // a connection the server closed at once may have a placeholder channel by now
-                    .map(c -> new StreamConnection<>(c, description, codec, encoder, metrics, early));
+                    .map(c -> new StreamConnection<>(c, description, codec, encoder, metrics));
         });
     }
 

@@ -36,8 +36,6 @@ public final class StreamConnection<T> implements IpcResource {
     private final String description;
     private final Codec<T> codec;
     private final FrameEncoder encoder;
-    /** What the peer sent before {@link #receive()} was subscribed; {@code null} on a connection without one. */
-    private final io.interflux.socket.internal.EarlyFrames early;
     private final PeerCredentials peer;
     private final AtomicBoolean received = new AtomicBoolean();
     /** Sends running now: an emission meanwhile would put its frame among theirs. */
@@ -46,8 +44,7 @@ public final class StreamConnection<T> implements IpcResource {
     private final io.interflux.MetricsRecorder metrics;
 
     StreamConnection(Connection connection, String description, Codec<T> codec, FrameEncoder encoder,
-                     io.interflux.MetricsRecorder metrics, io.interflux.socket.internal.EarlyFrames early) {
-        this.early = early;
+                     io.interflux.MetricsRecorder metrics) {
         this.metrics = metrics;
         metrics.opened();
         connection.onDispose(metrics::closed);
@@ -76,8 +73,8 @@ public final class StreamConnection<T> implements IpcResource {
      * connection stays open for sending: {@code c.send(c.receive().take(1).map(...))} answers a
      * request. Completes when the peer closes its side; reactor-netty closes the whole connection
      * then, so a peer that half-closes gets no answer after it. What the peer sent before closing
-     * is kept for a receive subscribed after the close, with the end (or a bad frame's error)
-     * after it. Fails with
+     * is dropped with the connection if the receive was not subscribed by then (reactor-netty
+     * drops its inbound then): subscribe before the peer can finish. Fails with
      * {@link FrameTooLargeException} on a frame over the framing's limit (nothing after it is
      * delivered, and the connection is closed).
      */
@@ -87,8 +84,8 @@ public final class StreamConnection<T> implements IpcResource {
             if (!received.compareAndSet(false, true)) {
                 return Flux.error(new IllegalStateException(description + " allows one receive()"));
             }
-            Flux<?> inbound = early != null ? early.inbound(connection) : connection.inbound().receiveObject();
-            return io.interflux.internal.metrics.DemandClock.watch(inbound.map(o -> (T) o), metrics)
+            return io.interflux.internal.metrics.DemandClock.watch(connection.inbound().receiveObject()
+                    .map(o -> (T) o), metrics)
                     .onErrorMap(DecoderException.class, e -> e.getCause() != null ? e.getCause() : e)
                     // nothing after a bad frame is data; closed once the subscriber has the error,
                     // so it hears the cause before anything the close sets off (a send's end)

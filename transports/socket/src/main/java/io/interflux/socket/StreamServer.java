@@ -3,7 +3,6 @@ package io.interflux.socket;
 import io.interflux.IpcResource;
 import io.interflux.internal.FrameEncoder;
 import io.interflux.internal.Spi;
-import io.interflux.socket.internal.EarlyFrames;
 import io.interflux.socket.internal.FramingDecoder;
 import io.netty.channel.unix.DomainSocketAddress;
 import reactor.core.publisher.Flux;
@@ -80,14 +79,12 @@ public final class StreamServer<T> implements IpcResource {
                                     }
                                     c.addHandlerLast("interflux-framing",
                                             new FramingDecoder(spec.framing, spec.codec, describe(spec, c)));
-                                    EarlyFrames.install(c);
                                 })
                                 .handle((in, out) -> {
                                     Connection[] connection = new Connection[1];
                                     in.withConnection(c -> connection[0] = c);
                                     StreamConnection<T> c = new StreamConnection<>(connection[0],
-                                            describe(spec, connection[0]), spec.codec, encoder, spec.metrics,
-                                            EarlyFrames.of(connection[0])); // the channel is open here: handle runs as it becomes active
+                                            describe(spec, connection[0]), spec.codec, encoder, spec.metrics);
                                     open.add(c);
                                     c.onDispose().subscribe(null, e -> open.remove(c), () -> open.remove(c));
                                     return serve(spec, c, pending);

@@ -332,39 +332,6 @@ class StreamSocketTest {
     }
 
     @Test
-    @DisplayName("what a peer sent before closing reaches a receive subscribed after the close (client side, TCP and Unix)")
-    void sentBeforeCloseReachesALateReceive() {
-        for (boolean unix : new boolean[] {true, false}) {
-            StreamServerSpec<byte[]> spec = unix ? SocketServer.unix(dir.resolve("early.sock")) : SocketServer.tcp("127.0.0.1", 0);
-            StreamServer<String> server = keep(spec.codec(Codec.utf8())
-                    .handle(c -> c.send(Flux.just("hello", "world"))) // then the handler ends: closed
-                    .bindNow(WAIT));
-            StreamConnection<String> client = keep((unix ? SocketClient.unix(server.path()) : SocketClient.tcp("127.0.0.1", server.port()))
-                    .codec(Codec.utf8()).connectNow(WAIT));
-            StepVerifier.create(client.onDispose()).verifyComplete(); // closed by the server before anyone reads
-            StepVerifier.create(client.receive()).expectNext("hello", "world").verifyComplete();
-        }
-    }
-
-    @Test
-    @DisplayName("a connection handed out by connections() keeps what its peer sent before closing, and the frame error in it, until its receive is subscribed")
-    void heldUntilTheReceive() {
-        StreamServer<byte[]> server = keep(SocketServer.unix(dir.resolve("held.sock")).framing(Framing.lengthPrefixed(16))
-                .bindNow(WAIT));
-        StreamConnection<byte[]> client = keep(SocketClient.unix(server.path()).framing(Framing.lengthPrefixed(1024))
-                .connectNow(WAIT));
-        StepVerifier.create(client.send(Flux.just(new byte[] {1, 2, 3}, new byte[] {4}, new byte[100]))).verifyComplete();
-        client.dispose(); // without demand the server reads only at the peer's close, and reads everything then
-        StreamConnection<byte[]> accepted = keep(server.connections().blockFirst(WAIT));
-        StepVerifier.create(accepted.onDispose()).verifyComplete();
-        StepVerifier.create(accepted.receive())
-                .assertNext(b -> assertThat(b).containsExactly(1, 2, 3))
-                .assertNext(b -> assertThat(b).containsExactly(4))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FrameTooLargeException.class).hasMessageContaining("16"))
-                .verify(WAIT);
-    }
-
-    @Test
     @DisplayName("an unread connection holds its peer back: the peer's send of 8 MiB stays unfinished until the receive subscribes, then all of it arrives")
     void unreadHoldsThePeerBack() {
         StreamServer<byte[]> server = keep(SocketServer.unix(dir.resolve("slow.sock")).framing(Framing.raw()).bindNow(WAIT));
