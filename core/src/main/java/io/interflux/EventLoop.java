@@ -38,16 +38,14 @@ public final class EventLoop implements Disposable {
     private final String name;
     private final Poller[] pollers;
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger running;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
     private volatile boolean disposed;
 
     private EventLoop(String name, int threads) {
         this.name = name;
         this.pollers = new Poller[threads];
-        this.running = new AtomicInteger(threads);
         for (int i = 0; i < threads; i++) {
-            pollers[i] = Pollers.start(name + "-" + (i + 1), this::pollerStopped);
+            pollers[i] = Pollers.start(name + "-" + (i + 1));
         }
     }
 
@@ -101,6 +99,7 @@ public final class EventLoop implements Disposable {
             for (Poller p : pollers) {
                 Pollers.shutdown(p);
             }
+            awaitThreadsThenTerminate();
         }
     }
 
@@ -110,25 +109,23 @@ public final class EventLoop implements Disposable {
     }
 
     /**
-     * The last poller calls this from its own thread, which is still alive, so a thread of its own
-     * waits for every poller thread to exit before {@link #disposeLater()} completes: whoever
-     * waited for it may count the threads and find none.
+     * A short-lived thread of its own waits for every poller thread to exit, then completes
+     * {@link #disposeLater()}: whoever waited for it may count the threads and find none, and
+     * neither the disposing caller nor a poller (which may be the caller) waits.
      */
-    private void pollerStopped() {
-        if (running.decrementAndGet() == 0) {
-            Thread reaper = new Thread(() -> {
-                try {
-                    for (Poller p : pollers) {
-                        Pollers.awaitExit(p);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+    private void awaitThreadsThenTerminate() {
+        Thread reaper = new Thread(() -> {
+            try {
+                for (Poller p : pollers) {
+                    Pollers.awaitExit(p);
                 }
-                terminated.tryEmitEmpty();
-            }, "interflux-stopping-" + name);
-            reaper.setDaemon(true);
-            reaper.start();
-        }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            terminated.tryEmitEmpty();
+        }, "interflux-stopping-" + name);
+        reaper.setDaemon(true);
+        reaper.start();
     }
 
     @Override

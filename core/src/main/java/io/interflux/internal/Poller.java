@@ -53,11 +53,9 @@ public final class Poller implements Executor {
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final LoopThread thread;
     private volatile boolean running = true;
-    private final Runnable onStop;
 
-    Poller(String name, Runnable onStop) {
+    Poller(String name) {
         LibC c = Native.libc();
-        this.onStop = onStop;
         this.epfd = c.epoll_create1(EPOLL_CLOEXEC);
         if (epfd < 0) {
             throw IpcException.fromErrno("epoll_create1", name, Native.errno());
@@ -188,7 +186,6 @@ public final class Poller implements Executor {
                 Native.libc().close(wakeFd);
                 Native.libc().close(epfd);
             }
-            onStop.run();
         }
     }
 

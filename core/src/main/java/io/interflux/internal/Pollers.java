@@ -6,8 +6,8 @@ public final class Pollers {
     private Pollers() {
     }
 
-    public static Poller start(String name, Runnable onStop) {
-        return new Poller(name, onStop);
+    public static Poller start(String name) {
+        return new Poller(name);
     }
 
     public static void shutdown(Poller poller) {
